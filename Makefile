@@ -1,0 +1,45 @@
+# crmlab: two commands for a newcomer, `make demo` and `make test`.
+# Both bootstrap .venv from pyproject.toml on first use (and again when it changes).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.crmlab-installed
+# Headless plotting everywhere make runs something.
+export MPLBACKEND := Agg
+# pytest options for the notebooks: nbval re-executes each committed notebook in this environment's
+# kernel and compares its outputs with the committed ones (after sanitising what legitimately varies).
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: help venv test test-fast demo bench clean
+
+help:
+	@echo "make demo   - set up .venv, run every ready case notebook, write build/demo/index.html"
+	@echo "make test   - set up .venv, run the unit tests and re-run the notebooks under nbval"
+	@echo "make bench  - performance benchmarks (prints a table, writes build/bench/*.json)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "crmlab needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(STAMP)
+
+# pytest exits 5 when it collected nothing: that is a failure here, never a green run.
+test: $(STAMP)
+	@$(PY) -m pytest tests notebooks $(NBVAL); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+# Unit tests only (no notebooks): the quick loop while developing.
+test-fast: $(STAMP)
+	@$(PY) -m pytest tests -q; rc=$$?; [ $$rc -ne 5 ] || { echo "no tests collected" >&2; exit 1; }; exit $$rc
+
+demo: $(STAMP)
+	$(VENV)/bin/crmlab demo --out build/demo
+
+bench: $(STAMP)
+	$(PY) bench/run.py --out build/bench
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,170 @@
+"""Input validation shared by every crmlab function.
+
+Bad input is stopped at the door with an exception that names the argument or column and says what was
+expected: TypeError for the wrong kind of object, ValueError for a wrong value. Nothing here guesses.
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "as_generator",
+    "check_dataframe",
+    "check_columns",
+    "check_number",
+    "check_int",
+    "check_probability",
+    "check_choice",
+    "check_fraction_cutoffs",
+    "numeric_column",
+    "datetime_column",
+]
+
+
+def as_generator(seed, *, name: str = "seed") -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` for ``seed``.
+
+    ``seed`` may be a non-negative int or an existing Generator (passed through, so one stream can be
+    handed down). Anything else - floats, strings, the legacy ``RandomState``, ``None`` - is refused:
+    crmlab's outputs must be a function of an explicit seed.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer or a numpy.random.Generator, got {seed!r}")
+    if int(seed) < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def check_dataframe(df, *, name: str = "data", allow_empty: bool = False) -> pd.DataFrame:
+    """Check that ``df`` is a non-empty pandas DataFrame (``name`` is the argument's name)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if not allow_empty and len(df) == 0:
+        raise ValueError(f"{name} is empty: expected at least one row")
+    return df
+
+
+def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str], *, name: str = "data") -> None:
+    """Check that every column exists.
+
+    ``columns`` is either a list of column names or a mapping ``{argument name: column name}``; with a
+    mapping the message names the argument too (``customer_col='cust' is not a column of transactions``).
+    """
+    if isinstance(columns, Mapping):
+        items = list(columns.items())
+    else:
+        items = [(None, c) for c in columns]
+    available = list(map(str, df.columns))
+    for arg, col in items:
+        if col not in df.columns:
+            shown = ", ".join(repr(c) for c in available[:20]) + (" ..." if len(available) > 20 else "")
+            where = f"{arg}={col!r}" if arg else f"column {col!r}"
+            raise ValueError(f"{where} is not a column of {name}; its columns are: {shown}")
+
+
+def check_number(value, name: str, *, low=None, high=None, low_open: bool = False, high_open: bool = False,
+                 allow_none: bool = False):
+    """Check a real number lies in [low, high] (or open at either end); returns it as float."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}")
+    return v
+
+
+def check_int(value, name: str, *, low=None, high=None, allow_none: bool = False):
+    """Check an integer lies in [low, high]; returns it as int."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    v = int(value)
+    if low is not None and v < low:
+        raise ValueError(f"{name} must be >= {low}, got {v}")
+    if high is not None and v > high:
+        raise ValueError(f"{name} must be <= {high}, got {v}")
+    return v
+
+
+def check_probability(value, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
+    """Check a probability/share in [0, 1] (optionally open at either end)."""
+    return check_number(value, name, low=0.0, high=1.0, low_open=open_low, high_open=open_high)
+
+
+def check_choice(value, name: str, choices: Iterable):
+    """Check ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_fraction_cutoffs(cutoffs, name: str = "cutoffs") -> tuple[float, ...]:
+    """Check strictly increasing cut-offs inside (0, 1), e.g. ABC's (0.8, 0.95)."""
+    try:
+        vals = tuple(float(c) for c in cutoffs)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of numbers, got {cutoffs!r}") from None
+    if not vals:
+        raise ValueError(f"{name} must not be empty")
+    if any(not (0.0 < c < 1.0) for c in vals):
+        raise ValueError(f"{name} must lie strictly between 0 and 1, got {cutoffs!r}")
+    if any(b <= a for a, b in zip(vals, vals[1:])):
+        raise ValueError(f"{name} must be strictly increasing, got {cutoffs!r}")
+    return vals
+
+
+def numeric_column(df: pd.DataFrame, column: str, *, name: str = "data", allow_negative: bool = True,
+                   negative_hint: str = "") -> np.ndarray:
+    """Return ``df[column]`` as float64, refusing non-numeric values, NaN and (optionally) negatives."""
+    s = df[column]
+    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+        raise TypeError(f"column {column!r} of {name} must be numeric, got dtype {s.dtype}")
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"column {column!r} of {name} has {int(bad.sum())} missing or infinite value(s), "
+                         f"first at row {df.index[np.argmax(bad)]!r}")
+    if not allow_negative and (values < 0).any():
+        i = int(np.argmax(values < 0))
+        raise ValueError(f"column {column!r} of {name} has {int((values < 0).sum())} negative value(s), "
+                         f"first {values[i]!r} at row {df.index[i]!r}" + (f"; {negative_hint}" if negative_hint else ""))
+    return values
+
+
+def datetime_column(df: pd.DataFrame, column: str, *, name: str = "data") -> pd.Series:
+    """Return ``df[column]`` as datetime64, parsing strings strictly (unparsable values are an error)."""
+    s = df[column]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s
+    else:
+        if pd.api.types.is_numeric_dtype(s):
+            raise TypeError(f"column {column!r} of {name} must hold dates (datetime64 or date strings), "
+                            f"got numbers of dtype {s.dtype}")
+        try:
+            out = pd.to_datetime(s, errors="raise", format="mixed" if s.dtype == object else None)
+        except (ValueError, TypeError) as exc:
+            parsed = pd.to_datetime(s, errors="coerce", format="mixed")
+            bad = parsed.isna() & s.notna()
+            example = s[bad].iloc[0] if bad.any() else None
+            raise ValueError(f"column {column!r} of {name} has values that are not dates, e.g. {example!r}") from exc
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    if out.isna().any():
+        first = out.index[out.isna().to_numpy().argmax()]
+        raise ValueError(f"column {column!r} of {name} has {int(out.isna().sum())} missing date(s), "
+                         f"first at row {first!r}")
+    return out
