@@ -105,8 +105,15 @@ def setup(lang: str = "en", *, style: bool = True) -> str:
             matplotlib.rcParams["font.family"] = "sans-serif"
             matplotlib.rcParams["font.sans-serif"] = sans
             matplotlib.rcParams["axes.unicode_minus"] = False
+            if not _has_bold(font):  # e.g. WenQuanYi Micro Hei: avoid matplotlib's fallback log line
+                matplotlib.rcParams["axes.titleweight"] = "normal"
     _state["lang"] = effective
     return effective
+
+
+def _has_bold(family: str) -> bool:
+    weights = [f.weight for f in font_manager.fontManager.ttflist if f.name == family]
+    return any((w if isinstance(w, int) else 700 if w == "bold" else 400) >= 600 for w in weights)
 
 
 def current_lang() -> str:

@@ -1,0 +1,255 @@
+"""The `crmlab` command.
+
+Anything a user can get wrong (unknown case, bad parameter, unwritable folder) ends with one line on
+stderr and a non-zero exit status, never a traceback. Set CRMLAB_DEBUG=1 to see tracebacks of internal
+errors.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import CrmlabError, PlannedCaseError, UnknownCaseError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage plus a message on error; keep it to one line of message, exit 2."""
+
+    def error(self, message):  # pragma: no cover - exercised through the CLI tests
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _param_pairs(pairs) -> dict:
+    from .runner import parse_cli_value
+
+    out = {}
+    for name, value in pairs or []:
+        if name in out:
+            raise CrmlabError(f"parameter {name!r} given twice")
+        out[name] = parse_cli_value(value)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- list
+def cmd_list(args) -> int:
+    from .cases import load_cases
+
+    cases = list(load_cases().values())
+    if args.ready:
+        cases = [c for c in cases if c.ready]
+    if args.ids:
+        for c in cases:
+            print(c.id)
+        return 0
+    headers = ("id", "status", "title", "company", "industry", "notebook")
+    rows = [(c.id, c.status, c.title_en, c.company, c.industry, c.notebook) for c in cases]
+    limits = (22, 7, 46, 26, 26, 40)
+    rows = [tuple(_clip(v, n) for v, n in zip(r, limits)) for r in rows]
+    widths = [max([len(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    print("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip())
+    ready = sum(c.ready for c in cases)
+    print(f"\n{len(cases)} cases: {ready} ready, {len(cases) - ready} planned "
+          "(planned cases are catalogued; their notebooks arrive later)")
+    return 0
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * max(0, w - _width(s))
+
+
+def _clip(s: str, n: int) -> str:
+    return s if _width(s) <= n else s[: n - 1] + "…"
+
+
+# -------------------------------------------------------------------------------------------- doctor
+def cmd_doctor(args) -> int:
+    from .doctor import run_checks
+
+    checks = run_checks(Path(args.out), start_kernel=not args.no_kernel)
+    marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
+    print(f"crmlab {__version__}")
+    for c in checks:
+        print(f"  [{marks[c.status]}] {c.name:<13} {c.detail}")
+    failed = [c for c in checks if c.status == "fail"]
+    if failed:
+        print(f"\n{len(failed)} problem(s) to fix before crmlab can run notebooks.", file=sys.stderr)
+        return 1
+    print("\nready.")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------- run
+def _check_out(out: Path, targets: list[Path], force: bool) -> None:
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise CrmlabError(f"{existing[0]} exists; choose another --out or pass --force to overwrite it")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
+
+
+def cmd_run(args) -> int:
+    from .cases import get_case
+    from .results import collect
+    from .runner import run_notebook, to_html, validate_parameters
+
+    case = get_case(args.case).require_ready("run")
+    params = _param_pairs(args.p)
+    validate_parameters(case.notebook_path, params)
+    out = Path(args.out).resolve()
+    ipynb, html = out / f"{case.id}.ipynb", out / f"{case.id}.html"
+    _check_out(out, [ipynb, html], args.force)
+    t0 = time.perf_counter()
+    run_notebook(case.notebook_path, ipynb, params, timeout=args.timeout)
+    to_html(ipynb, html)
+    print(f"ran {case.id} in {time.perf_counter() - t0:.1f} s")
+    for k, v in collect(ipynb).items():
+        print(f"  {k} = {v}")
+    print(f"notebook: {ipynb}\nreport:   {html}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- data
+def cmd_data(args) -> int:
+    from . import worlds
+    from .cases import load_cases
+    from .runner import parse_cli_value
+
+    if args.case not in worlds.available():
+        case = load_cases().get(args.case)
+        if case is not None:
+            raise PlannedCaseError(f"case {args.case!r} is planned: it has no synthetic world yet")
+        raise UnknownCaseError(f"unknown case {args.case!r}; worlds exist for: {', '.join(worlds.available())}")
+    knobs = {}
+    for name, value in args.k or []:
+        knobs[name] = parse_cli_value(value)
+    world = worlds.make(args.case, seed=args.seed, **knobs)
+    from .worlds.io import write_world
+
+    paths = write_world(world, Path(args.out), fmt=args.format, include_truth=not args.no_truth,
+                        overwrite=args.force)
+    print(f"wrote {len(paths)} files for world {args.case!r} (seed {args.seed}) to {Path(args.out)}")
+    for p in paths:
+        print(f"  {p.name}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- demo
+def cmd_demo(args) -> int:
+    from .cases import load_cases
+    from .report import write_index
+    from .results import collect
+    from .runner import run_notebook, to_html
+
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    ready = [c for c in load_cases().values() if c.ready]
+    rows, failures = [], 0
+    for i, case in enumerate(ready, 1):
+        print(f"[{i}/{len(ready)}] {case.id} ...", end="", flush=True)
+        ipynb = out / f"{case.id}.ipynb"
+        t0 = time.perf_counter()
+        row = {"id": case.id, "title": case.title_en, "html": None, "error": None, "results": {}}
+        try:
+            run_notebook(case.notebook_path, ipynb, timeout=args.timeout)
+            to_html(ipynb, out / f"{case.id}.html")
+            row.update(status="ok", html=f"{case.id}.html", results=collect(ipynb))
+        except CrmlabError as exc:
+            failures += 1
+            row.update(status="failed", error=str(exc))
+        row["seconds"] = time.perf_counter() - t0
+        print(f" {row['status']} ({row['seconds']:.1f} s)")
+        rows.append(row)
+    index = write_index(out, rows, title="crmlab demo: every ready case notebook",
+                        intro=f"{len(ready)} notebook(s) executed with their default parameters.")
+    print(f"\nreport: {index}")
+    if not ready:
+        print("no case is ready yet (see `crmlab list`)", file=sys.stderr)
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="crmlab", description="CRM analytics workbench: case notebooks on synthetic worlds.")
+    p.add_argument("--version", action="version", version=f"crmlab {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("list", help="list the cases of the catalogue")
+    s.add_argument("--ids", action="store_true", help="print only the ids, one a line")
+    s.add_argument("--ready", action="store_true", help="only cases whose notebook is ready")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("doctor", help="check Python, packages, kernel, CJK font and output folder")
+    s.add_argument("--out", default="build", help="output folder to check for write access (default: build)")
+    s.add_argument("--no-kernel", action="store_true", help="do not start a kernel to test it")
+    s.set_defaults(func=cmd_doctor)
+
+    s = sub.add_parser("run", help="execute one case notebook with papermill")
+    s.add_argument("case", metavar="CASE", help="case id (see `crmlab list`)")
+    s.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter (repeatable); VALUE is read as JSON, else as text")
+    s.add_argument("--out", default="build/run", help="output folder (default: build/run)")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")
+    s.add_argument("--force", action="store_true", help="overwrite existing output files")
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("data", help="write a synthetic world's tables and data dictionary to files")
+    s.add_argument("case", metavar="CASE", help="world id (a case id, or 'transactions')")
+    s.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    s.add_argument("--out", required=True, help="output folder")
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default: csv)")
+    s.add_argument("-k", nargs=2, action="append", metavar=("KNOB", "VALUE"),
+                   help="set a world knob (repeatable), e.g. -k n_customers 1000")
+    s.add_argument("--no-truth", action="store_true", help="leave out the planted truth (for students)")
+    s.add_argument("--force", action="store_true", help="overwrite existing files")
+    s.set_defaults(func=cmd_data)
+
+    s = sub.add_parser("demo", help="run every ready case notebook and write an HTML index")
+    s.add_argument("--out", default="build/demo", help="output folder (default: build/demo)")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except (CrmlabError, ValueError, TypeError, FileExistsError) as exc:
+        if os.environ.get("CRMLAB_DEBUG"):
+            raise
+        print(f"crmlab: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("crmlab: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal error: still one line unless debugging
+        if os.environ.get("CRMLAB_DEBUG"):
+            raise
+        print(f"crmlab: internal error: {type(exc).__name__}: {exc} (set CRMLAB_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

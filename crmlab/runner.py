@@ -1,0 +1,182 @@
+"""Execute notebooks with papermill, with parameters checked before anything runs.
+
+Parameters come from the command line, rosters and YAML grids, so they are untrusted: papermill writes
+their names into code unescaped. :func:`validate_parameters` therefore accepts only identifiers that the
+notebook's ``parameters`` cell declares, and only plain JSON values (None, bool, int, float, str, and
+lists/dicts of them) of a type compatible with the declared default.
+"""
+from __future__ import annotations
+
+import json
+import keyword
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import CrmlabError, ParameterError
+
+__all__ = ["declared_parameters", "validate_parameters", "parse_cli_value", "run_notebook", "to_html"]
+
+_NUMERIC = {"int", "float"}
+
+
+def _load(path: Path):
+    from papermill.iorw import load_notebook_node  # normalises metadata (every cell gets tags)
+
+    if not Path(path).is_file():
+        raise CrmlabError(f"notebook not found: {path}")
+    try:
+        return load_notebook_node(str(path))
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise CrmlabError(f"cannot read notebook {path}: {exc}") from None
+
+
+def declared_parameters(notebook) -> dict[str, dict]:
+    """Return ``{name: {"type": inferred type name, "default": source text, "help": comment}}`` of the
+    notebook's ``parameters`` cell (empty when it has none)."""
+    from papermill.translators import papermill_translators
+    from papermill.utils import find_first_tagged_cell_index
+
+    nb = _load(Path(notebook)) if isinstance(notebook, (str, os.PathLike)) else notebook
+    idx = find_first_tagged_cell_index(nb, "parameters")
+    if idx < 0:
+        return {}
+    translator = papermill_translators.find_translator("python3", "python")
+    return {p.name: {"type": p.inferred_type_name, "default": p.default, "help": p.help}
+            for p in translator.inspect(nb.cells[idx])}
+
+
+def _plain_json(value, name: str):
+    if value is None or isinstance(value, (bool, str, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParameterError(f"parameter {name!r}: {value!r} is not a finite number")
+        return
+    if isinstance(value, list):
+        for v in value:
+            _plain_json(v, name)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ParameterError(f"parameter {name!r}: dict keys must be strings, got {k!r}")
+            _plain_json(v, name)
+        return
+    raise ParameterError(f"parameter {name!r}: {type(value).__name__} is not a plain JSON value "
+                         "(use None, bool, int, float, str, or lists/dicts of them)")
+
+
+def _type_of_default(declared: dict) -> str:
+    """papermill infers a type only from annotations; fall back to the default's literal."""
+    t = (declared.get("type") or "None").strip()
+    if t not in ("None", ""):
+        return t
+    try:
+        import ast
+
+        v = ast.literal_eval(declared.get("default", "None"))
+    except (ValueError, SyntaxError):
+        return "None"
+    return type(v).__name__ if v is not None else "None"
+
+
+def _compatible(value, expected: str) -> bool:
+    if expected == "None":
+        return True
+    if expected == "bool":
+        return isinstance(value, bool)
+    if expected == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected == "str":
+        return isinstance(value, str)
+    if expected in ("list", "tuple"):
+        return isinstance(value, list)
+    if expected == "dict":
+        return isinstance(value, dict)
+    return True
+
+
+def validate_parameters(notebook, parameters: dict | None) -> dict:
+    """Check parameters against the notebook's ``parameters`` cell; return them unchanged if valid.
+
+    Raises :class:`~crmlab.errors.ParameterError` naming the parameter for: a name that is not an
+    identifier, a name the notebook does not declare, a value that is not plain JSON, or a value whose
+    type does not match the declared default (an int where a str is declared, say).
+    """
+    parameters = dict(parameters or {})
+    declared = declared_parameters(notebook)
+    for name, value in parameters.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise ParameterError(f"parameter name {name!r} is not a Python identifier")
+        if name not in declared:
+            shown = ", ".join(declared) or "none"
+            raise ParameterError(f"parameter {name!r} is not declared in the notebook's parameters cell; "
+                                 f"declared: {shown}")
+        _plain_json(value, name)
+        expected = _type_of_default(declared[name])
+        if not _compatible(value, expected):
+            raise ParameterError(f"parameter {name!r} expects {expected} (default {declared[name]['default']}), "
+                                 f"got {value!r}")
+    return parameters
+
+
+def parse_cli_value(text: str):
+    """Turn a command-line value into a plain value: JSON when it parses (7, 0.5, true, null, [1,2],
+    "x"), else the text itself as a string."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, ValueError):
+        return text
+
+
+def run_notebook(notebook, output, parameters: dict | None = None, *, cwd=None, timeout: int | None = 600,
+                 kernel_name: str = "python3", log_output: bool = False) -> Path:
+    """Execute ``notebook`` with papermill into ``output`` (written atomically) and return its path.
+
+    Parameters are validated first (:func:`validate_parameters`). The notebook runs with ``cwd`` as its
+    working directory (default: the notebook's own folder, so relative paths inside it work). A failing
+    cell raises :class:`~crmlab.errors.CrmlabError` whose message is the cell's exception; the partial
+    notebook is still written next to the target as ``<name>.failed.ipynb`` for inspection.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = Path(notebook).resolve()
+    output = Path(output).resolve()
+    params = validate_parameters(notebook, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".ipynb", dir=output.parent, prefix=f".{output.stem}-")
+    os.close(fd)
+    try:
+        pm.execute_notebook(str(notebook), tmp, parameters=params, kernel_name=kernel_name,
+                            cwd=str(cwd or notebook.parent), progress_bar=False, log_output=log_output,
+                            execution_timeout=timeout, request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        failed = output.with_name(output.stem + ".failed.ipynb")
+        os.replace(tmp, failed)
+        raise CrmlabError(f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                          f"(partial notebook: {failed})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    os.replace(tmp, output)
+    return output
+
+
+def to_html(notebook, html_path=None) -> Path:
+    """Render an executed notebook to a standalone HTML file (figures embedded) and return its path."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = Path(notebook)
+    html_path = Path(html_path) if html_path else notebook.with_suffix(".html")
+    nb = nbformat.read(str(notebook), as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    tmp = html_path.with_name(f".{html_path.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, html_path)
+    return html_path

@@ -1,0 +1,10 @@
+"""Synthetic CRM worlds: seeded generators that plant a known truth.
+
+>>> from crmlab import worlds
+>>> w = worlds.make("transactions", seed=1, n_customers=500)   # doctest: +SKIP
+>>> w.tables["transactions"].head()                              # doctest: +SKIP
+>>> w.truth["bgnbd"]                                             # doctest: +SKIP
+"""
+from ._core import DEFAULT_SEED, Column, Knob, Table, World, WorldSpec, available, make, register, spec
+
+__all__ = ["DEFAULT_SEED", "make", "available", "spec", "World", "WorldSpec", "Knob", "Column", "Table", "register"]

@@ -1,0 +1,272 @@
+"""The machinery every world shares: knobs, schemas, the World object and the registry.
+
+A world generator is a function ``build(rng, knobs) -> (tables, truth)`` registered with
+:func:`register`, together with its knobs (validated before anything is drawn), the schema of its
+tables (the data dictionary) and a plain-language description of the generative model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .._validate import as_generator
+from ..errors import UnknownCaseError
+
+__all__ = ["DEFAULT_SEED", "Knob", "Column", "Table", "World", "WorldSpec", "register", "make", "available", "spec"]
+
+GENERATOR_VERSION = "1"
+# The seed every case file and snapshot uses by default.
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A documented, validated parameter of a world.
+
+    ``kind`` is int, float, bool or str. Numbers are checked against ``low``/``high`` (inclusive),
+    strings against ``choices``.
+    """
+
+    name: str
+    default: Any
+    kind: type
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple | None = None
+    unit: str = ""
+
+    def validate(self, value, world: str):
+        where = f"knob {self.name!r} of world {world!r}"
+        if self.kind is bool:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{where} must be True or False, got {value!r}")
+            return bool(value)
+        if self.kind is int:
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{where} must be an integer, got {value!r}")
+            value = int(value)
+        elif self.kind is float:
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{where} must be a number, got {value!r}")
+            value = float(value)
+            if not np.isfinite(value):
+                raise ValueError(f"{where} must be finite, got {value!r}")
+        elif self.kind is str:
+            if not isinstance(value, str):
+                raise TypeError(f"{where} must be a string, got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{where} must be one of {', '.join(map(repr, self.choices))}; got {value!r}")
+        if self.low is not None and value < self.low:
+            raise ValueError(f"{where} must be >= {self.low}, got {value!r}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"{where} must be <= {self.high}, got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        rng = ""
+        if self.choices is not None:
+            rng = " one of " + ", ".join(map(repr, self.choices))
+        elif self.low is not None or self.high is not None:
+            rng = f" in [{self.low if self.low is not None else '-inf'}, {self.high if self.high is not None else 'inf'}]"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.name} ({self.kind.__name__}{rng}, default {self.default!r}{unit}): {self.doc}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the data dictionary: name, pandas dtype (as a string), unit and how it was made."""
+
+    name: str
+    dtype: str
+    doc: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    case_id: str
+    title: str
+    description: str
+    knobs: tuple[Knob, ...]
+    tables: tuple[Table, ...]
+    build: Callable[[np.random.Generator, dict], tuple[dict, dict]]
+    version: str = GENERATOR_VERSION
+
+    def knob(self, name: str) -> Knob:
+        for k in self.knobs:
+            if k.name == name:
+                return k
+        raise ValueError(f"world {self.case_id!r} has no knob {name!r}; its knobs are: "
+                         f"{', '.join(k.name for k in self.knobs)}")
+
+    def resolve(self, given: dict) -> dict:
+        """Validate the given knobs and fill in the defaults."""
+        names = {k.name for k in self.knobs}
+        unknown = [n for n in given if n not in names]
+        if unknown:
+            raise ValueError(f"world {self.case_id!r} has no knob {unknown[0]!r}; its knobs are: "
+                             f"{', '.join(sorted(names))}")
+        return {k.name: k.validate(given.get(k.name, k.default), self.case_id) for k in self.knobs}
+
+
+@dataclass
+class World:
+    """A synthetic world: related tables, the planted truth, and the data dictionary.
+
+    Attributes
+    ----------
+    tables : dict[str, DataFrame]   the observable data, with the columns and dtypes of ``schema``
+    truth : dict                    the planted parameters (scalars, dicts) and per-entity latent values
+                                    (Series/DataFrames indexed like the entity tables)
+    knobs, seed, case_id, spec      how it was made
+    """
+
+    case_id: str
+    seed: int
+    knobs: dict
+    tables: dict[str, pd.DataFrame]
+    truth: dict
+    spec: WorldSpec = field(repr=False)
+
+    @property
+    def DESCR(self) -> str:  # scikit-learn's name for the description of a dataset
+        return self.describe()
+
+    def describe(self) -> str:
+        """The data dictionary as Markdown: the generative model, knobs, every table and column."""
+        s = self.spec
+        lines = [f"# World `{s.case_id}`: {s.title}", "", "Synthetic data, generated by "
+                 f"crmlab.worlds (generator version {s.version}) with seed {self.seed}.", "",
+                 "## How it was generated", "", s.description.strip(), "", "## Knobs", ""]
+        lines += [f"- {k.describe()} — here {self.knobs[k.name]!r}" for k in s.knobs]
+        for t in s.tables:
+            n = len(self.tables[t.name]) if t.name in self.tables else 0
+            lines += ["", f"## Table `{t.name}` ({n:,} rows)", "", t.doc.strip(), "",
+                      "| column | dtype | unit | meaning |", "|---|---|---|---|"]
+            lines += [f"| {c.name} | {c.dtype} | {c.unit} | {c.doc} |" for c in t.columns]
+        lines += ["", "## Planted truth", "", "Keys of `world.truth`: " +
+                  ", ".join(f"`{k}`" for k in self.truth), ""]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}: {len(v):,} rows" for k, v in self.tables.items())
+        return f"<World {self.case_id!r} seed={self.seed} ({sizes})>"
+
+    def _repr_markdown_(self) -> str:
+        return self.describe()
+
+    def check_schema(self) -> None:
+        """Raise AssertionError if a table's columns or dtypes differ from the data dictionary."""
+        declared = {t.name: t for t in self.spec.tables}
+        if set(declared) != set(self.tables):
+            raise AssertionError(f"world {self.case_id!r}: tables {sorted(self.tables)} != schema {sorted(declared)}")
+        for name, t in declared.items():
+            df = self.tables[name]
+            if list(df.columns) != t.column_names():
+                raise AssertionError(f"{self.case_id}.{name}: columns {list(df.columns)} != {t.column_names()}")
+            for c in t.columns:
+                if str(df[c.name].dtype) != c.dtype:
+                    raise AssertionError(f"{self.case_id}.{name}.{c.name}: dtype {df[c.name].dtype} != {c.dtype}")
+
+    def truth_json(self) -> dict:
+        """The planted truth that is plain data (scalars, lists, dicts), ready for JSON."""
+        return {k: v for k, v in ((k, _jsonable(v)) for k, v in self.truth.items()) if v is not _SKIP}
+
+    def fingerprint(self) -> str:
+        """sha256 over all tables (values, columns, dtypes): equal worlds have equal fingerprints."""
+        h = hashlib.sha256()
+        for name in sorted(self.tables):
+            df = self.tables[name]
+            h.update(name.encode())
+            h.update(json.dumps([[str(c), str(df[c].dtype)] for c in df.columns]).encode())
+            h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+        return h.hexdigest()
+
+
+_SKIP = object()
+
+
+def _jsonable(v):
+    if isinstance(v, (pd.DataFrame, pd.Series, np.ndarray)):
+        return _SKIP
+    if isinstance(v, dict):
+        out = {str(k): _jsonable(x) for k, x in v.items()}
+        return {k: x for k, x in out.items() if x is not _SKIP}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp,)):
+        return v.isoformat()
+    return v
+
+
+_REGISTRY: dict[str, WorldSpec] = {}
+
+
+def register(case_id: str, *, title: str, description: str, knobs, tables, version: str = GENERATOR_VERSION):
+    """Decorator that registers ``build(rng, knobs) -> (tables, truth)`` as the world ``case_id``."""
+
+    def deco(build):
+        if case_id in _REGISTRY:
+            raise RuntimeError(f"world {case_id!r} registered twice")
+        _REGISTRY[case_id] = WorldSpec(case_id=case_id, title=title, description=description,
+                                       knobs=tuple(knobs), tables=tuple(tables), build=build, version=version)
+        return build
+
+    return deco
+
+
+def _load_all() -> None:
+    from . import _registry  # noqa: F401  (imports every world module, which registers itself)
+
+
+def available() -> list[str]:
+    """Ids of every registered world."""
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def spec(case_id: str) -> WorldSpec:
+    _load_all()
+    if not isinstance(case_id, str) or case_id not in _REGISTRY:
+        raise UnknownCaseError(f"no world {case_id!r}; worlds exist for: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[case_id]
+
+
+def make(case_id: str, seed: int = DEFAULT_SEED, **knobs) -> World:
+    """Generate the world ``case_id`` from ``seed`` (a non-negative int) with the given knobs.
+
+    The same seed and knobs give byte-identical tables on every run. Unknown or out-of-range knobs are
+    refused with a message naming the knob and what it accepts.
+    """
+    s = spec(case_id)
+    if isinstance(seed, np.random.Generator):
+        raise TypeError("seed must be a non-negative integer (a world records its seed), got a Generator")
+    rng = as_generator(seed)
+    resolved = s.resolve(knobs)
+    tables, truth = s.build(rng, dict(resolved))
+    world = World(case_id=case_id, seed=int(seed), knobs=resolved, tables=tables, truth=truth, spec=s)
+    return world

@@ -1,0 +1,1 @@
+"""Generative mechanics shared by the worlds: populations, purchase processes, surveys, tickets..."""

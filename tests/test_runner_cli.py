@@ -1,0 +1,137 @@
+"""The notebook runner and the `crmlab` command, on a throw-away project (fixture `tiny_project`).
+
+Parameters are untrusted input: these tests check that undeclared names, non-identifiers, code in names,
+non-JSON values and wrong types are refused before any kernel starts, and that a real run records the
+values it was given.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from crmlab import cli
+from crmlab.errors import CrmlabError, ParameterError
+from crmlab.results import collect
+from crmlab.runner import parse_cli_value, run_notebook, validate_parameters
+
+
+def test_declared_parameters_accept_matching_types(tiny_project):
+    nb = tiny_project / "notebooks" / "tiny.ipynb"
+    assert validate_parameters(nb, {"seed": 3, "label": "y", "scale": 2}) == {"seed": 3, "label": "y", "scale": 2}
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"nope": 1}, r"'nope' is not declared .* declared: seed, label, scale"),
+    ({"x; import os": 1}, "not a Python identifier"),
+    ({"class": 1}, "not a Python identifier"),
+    ({"seed": "7"}, r"'seed' expects int \(default 1\), got '7'"),
+    ({"seed": 2.5}, "'seed' expects int"),
+    ({"seed": True}, "'seed' expects int"),
+    ({"label": 3}, "'label' expects str"),
+    ({"scale": float("inf")}, "not a finite number"),
+    ({"label": object()}, "not a plain JSON value"),
+])
+def test_bad_parameters_are_refused(tiny_project, params, match):
+    with pytest.raises(ParameterError, match=match):
+        validate_parameters(tiny_project / "notebooks" / "tiny.ipynb", params)
+
+
+@pytest.mark.parametrize("text, value", [("7", 7), ("0.5", 0.5), ("true", True), ("null", None), ("zh", "zh"),
+                                         ("[1, 2]", [1, 2]), ('"7"', "7")])
+def test_parse_cli_value(text, value):
+    assert parse_cli_value(text) == value
+
+
+def test_run_notebook_records_parameters_and_writes_atomically(tiny_project, tmp_path):
+    out = run_notebook(tiny_project / "notebooks" / "tiny.ipynb", tmp_path / "o" / "tiny.ipynb", {"seed": 21})
+    assert collect(out) == {"answer": 42, "label": "x"}
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["tiny.ipynb"]  # no temp files left
+
+
+def test_failing_notebook_raises_one_line_and_keeps_partial_output(tiny_project, tmp_path):
+    with pytest.raises(CrmlabError, match=r"tiny.ipynb failed in cell .*AssertionError: seed must be non-negative"):
+        run_notebook(tiny_project / "notebooks" / "tiny.ipynb", tmp_path / "tiny.ipynb", {"seed": -1})
+    assert not (tmp_path / "tiny.ipynb").exists()
+    assert (tmp_path / "tiny.failed.ipynb").exists()
+
+
+def _run_cli(capsys, *argv):
+    rc = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_list_shows_ready_and_planned(tiny_project, capsys):
+    rc, out, err = _run_cli(capsys, "list")
+    assert rc == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["id", "status", "title"]
+    assert any(line.startswith("later") and "planned" in line for line in lines)
+    assert any(line.startswith("tiny") and "ready" in line for line in lines)
+    assert "2 cases: 1 ready, 1 planned" in out
+    rc, out, _ = _run_cli(capsys, "list", "--ids")
+    assert out.splitlines() == ["later", "tiny"]
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["run", "nope"], "unknown case 'nope'; valid ids: later, tiny"),
+    (["run", "later"], "case 'later' is planned"),
+    (["run", "tiny", "-p", "nope", "1"], "'nope' is not declared"),
+    (["run", "tiny", "-p", "seed", "abc"], "'seed' expects int"),
+    (["data", "nope", "--out", "x"], "unknown case 'nope'"),
+    (["data", "later", "--out", "x"], "case 'later' is planned"),
+])
+def test_cli_errors_are_one_line_with_exit_2(tiny_project, capsys, argv, match):
+    rc, out, err = _run_cli(capsys, *argv)
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("crmlab: error: ")
+    assert match in err
+
+
+def test_cli_run_writes_notebook_and_html_and_refuses_to_overwrite(tiny_project, tmp_path, capsys):
+    out_dir = tmp_path / "runs"
+    rc, out, err = _run_cli(capsys, "run", "tiny", "-p", "seed", "5", "-p", "label", "zh", "--out", str(out_dir))
+    assert rc == 0, err
+    assert "answer = 10" in out and "label = zh" in out
+    html = (out_dir / "tiny.html").read_text(encoding="utf-8")
+    assert "recorded answer = 10" in html
+    rc, _, err = _run_cli(capsys, "run", "tiny", "--out", str(out_dir))
+    assert rc == 2 and "exists; choose another --out or pass --force" in err
+    rc, _, err = _run_cli(capsys, "run", "tiny", "--out", str(out_dir), "--force")
+    assert rc == 0, err
+
+
+def test_demo_writes_index_linking_each_ready_notebook(tiny_project, tmp_path, capsys):
+    rc, out, err = _run_cli(capsys, "demo", "--out", str(tmp_path / "demo"))
+    assert rc == 0, err
+    index = (tmp_path / "demo" / "index.html").read_text(encoding="utf-8")
+    assert 'href="tiny.html"' in index and "later" not in index  # planned cases are not run
+    assert (tmp_path / "demo" / "tiny.html").stat().st_size > 1000
+    assert f"report: {tmp_path / 'demo' / 'index.html'}" in out
+
+
+def test_console_script_prints_no_traceback(tiny_project):
+    """The installed `crmlab` entry point, as a user would call it."""
+    proc = subprocess.run([sys.executable, "-m", "crmlab.cli", "run", "tiny", "-p", "1bad", "2"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "crmlab: error: parameter name '1bad' is not a Python identifier"
+
+
+def test_doctor_reports_each_check(tiny_project, capsys, tmp_path):
+    rc, out, _ = _run_cli(capsys, "doctor", "--no-kernel", "--out", str(tmp_path / "w"))
+    assert rc == 0
+    for name in ("python", "pandas", "papermill", "kernel", "CJK font", "output dir", "cases"):
+        assert f"] {name}" in out
+    # an output folder below a file cannot be created: doctor must say so and fail
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    rc, out, err = _run_cli(capsys, "doctor", "--no-kernel", "--out", str(blocker / "sub"))
+    assert rc == 1 and "[FAIL] output dir" in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    rc, out, _ = _run_cli(capsys)
+    assert rc == 2 and "usage: crmlab" in out
