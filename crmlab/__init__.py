@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "record": "crmlab.results",
     "rfm_summary": "crmlab.rfm",
+    "rfm_table": "crmlab.rfm",
     "rfm_scores": "crmlab.rfm",
     "rfm_segments": "crmlab.rfm",
     "abc_classify": "crmlab.concentration",

@@ -154,13 +154,17 @@ def datetime_column(df: pd.DataFrame, column: str, *, name: str = "data") -> pd.
         if pd.api.types.is_numeric_dtype(s):
             raise TypeError(f"column {column!r} of {name} must hold dates (datetime64 or date strings), "
                             f"got numbers of dtype {s.dtype}")
-        try:
-            out = pd.to_datetime(s, errors="raise", format="mixed" if s.dtype == object else None)
-        except (ValueError, TypeError) as exc:
-            parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-            bad = parsed.isna() & s.notna()
-            example = s[bad].iloc[0] if bad.any() else None
-            raise ValueError(f"column {column!r} of {name} has values that are not dates, e.g. {example!r}") from exc
+        try:  # one inferred format is fast; fall back to parsing each value on its own
+            out = pd.to_datetime(s, errors="raise")
+        except (ValueError, TypeError):
+            try:
+                out = pd.to_datetime(s, errors="raise", format="mixed")
+            except (ValueError, TypeError) as exc:
+                parsed = pd.to_datetime(s, errors="coerce", format="mixed")
+                bad = parsed.isna() & s.notna()
+                example = s[bad].iloc[0] if bad.any() else s[s.isna()].iloc[0] if s.isna().any() else None
+                raise ValueError(f"column {column!r} of {name} has values that are not dates, "
+                                 f"e.g. {example!r}") from exc
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
     if out.isna().any():

@@ -82,3 +82,10 @@ def test_datetime_column_parses_strings_and_names_bad_values():
         v.datetime_column(df, "num")
     with pytest.raises(ValueError, match="missing date"):
         v.datetime_column(pd.DataFrame({"d": pd.to_datetime(["2021-01-01", None])}), "d")
+
+
+def test_datetime_column_accepts_mixed_formats_in_one_column():
+    """pandas 3 stores text as the 'str' dtype: mixed date formats must still parse value by value."""
+    df = pd.DataFrame({"d": pd.Series(["2024-01-11", "2024-01-01 09:00", "2024/02/03"], dtype="str")})
+    out = v.datetime_column(df, "d")
+    assert list(out.dt.strftime("%Y-%m-%d %H:%M")) == ["2024-01-11 00:00", "2024-01-01 09:00", "2024-02-03 00:00"]

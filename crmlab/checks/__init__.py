@@ -1,0 +1,193 @@
+"""Exercise checks a student runs inside a case notebook, computed against their own world.
+
+A case registers its checks in ``crmlab/checks/<case_id>.py``::
+
+    @exercise("distributor_abc", "q1", hint="Count class A distributors and divide by all of them.")
+    def q1(world, answer):
+        expected = ...                         # computed from the student's own world
+        return close(answer, expected, rel=0.01, what="the share of class A distributors")
+
+and the notebook calls them::
+
+    check = crmlab.checks.Checker("distributor_abc", world)
+    check("q1", share_a)
+
+A check says right or wrong and why, shows the hint when wrong, never reveals the expected value of an
+unanswered exercise, and returns a :class:`Result` (truthy when right) so that tests and batches can use it.
+
+Solutions live in notebooks between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` lines, which the
+instructor tooling strips (:func:`strip_solutions`), leaving ``...`` for the student to fill in.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+__all__ = ["exercise", "Checker", "Result", "close", "equal", "same_set", "registered", "strip_solutions",
+           "NOT_ANSWERED"]
+
+NOT_ANSWERED = Ellipsis  # what a stripped solution leaves behind
+
+
+@dataclass(frozen=True)
+class Result:
+    exercise: str
+    ok: bool
+    message: str
+    hint: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        mark = "✔ right" if self.ok else "✘ not yet"
+        text = f"{self.exercise}: {mark} — {self.message}"
+        if not self.ok and self.hint:
+            text += f"\n   hint: {self.hint}"
+        return text
+
+    def _repr_pretty_(self, p, cycle):  # IPython display
+        p.text(str(self))
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    case_id: str
+    name: str
+    func: Callable
+    hint: str
+
+
+_REGISTRY: dict[tuple[str, str], _Exercise] = {}
+
+
+def exercise(case_id: str, name: str, *, hint: str = ""):
+    """Register ``func(world, answer) -> (ok, message)`` as exercise ``name`` of ``case_id``."""
+
+    def deco(func):
+        key = (case_id, name)
+        if key in _REGISTRY:
+            raise RuntimeError(f"exercise {name!r} of case {case_id!r} registered twice")
+        _REGISTRY[key] = _Exercise(case_id, name, func, hint)
+        return func
+
+    return deco
+
+
+def registered(case_id: str) -> list[str]:
+    """Names of the exercises registered for ``case_id``."""
+    _load(case_id)
+    return sorted(n for c, n in _REGISTRY if c == case_id)
+
+
+def _load(case_id: str) -> None:
+    try:
+        importlib.import_module(f"{__name__}.{case_id}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{case_id}":
+            raise
+
+
+class Checker:
+    """Callable that checks a student's answers for one case against their world."""
+
+    def __init__(self, case_id: str, world=None):
+        self.case_id = case_id
+        self.world = world
+        if not registered(case_id):
+            raise ValueError(f"case {case_id!r} has no registered exercises")
+
+    def __call__(self, name: str, answer) -> Result:
+        ex = _REGISTRY.get((self.case_id, name))
+        if ex is None:
+            raise ValueError(f"case {self.case_id!r} has no exercise {name!r}; "
+                             f"its exercises are: {', '.join(registered(self.case_id))}")
+        if answer is NOT_ANSWERED:
+            return Result(name, False, "no answer yet: replace the ... with your answer", ex.hint)
+        try:
+            ok, message = ex.func(self.world, answer)
+        except _Wrong as w:
+            ok, message = False, str(w)
+        return Result(name, bool(ok), message, ex.hint)
+
+
+class _Wrong(Exception):
+    """Raised inside a check when the answer has the wrong kind (so the message reaches the student)."""
+
+
+def _number(answer, what: str) -> float:
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        try:  # a one-element array or pandas scalar is fine
+            answer = float(answer)
+        except (TypeError, ValueError):
+            raise _Wrong(f"expected a number for {what}, got {type(answer).__name__}") from None
+    v = float(answer)
+    if not math.isfinite(v):
+        raise _Wrong(f"expected a finite number for {what}, got {answer!r}")
+    return v
+
+
+def close(answer, expected: float, *, what: str, rel: float = 0.0, abs: float = 0.0, fmt: str = ".4g"):
+    """A numeric answer within ``rel`` (relative) or ``abs`` (absolute) tolerance of ``expected``.
+
+    The message says whether the answer is too high or too low, not the expected value itself.
+    """
+    v = _number(answer, what)
+    tol = max(abs, rel * math.fabs(expected))
+    if math.fabs(v - expected) <= tol:
+        return True, f"{what} is {v:{fmt}}"
+    direction = "too high" if v > expected else "too low"
+    return False, f"{v:{fmt}} is {direction} for {what}"
+
+
+def equal(answer, expected, *, what: str):
+    """An exact answer (a label, a count, a bool)."""
+    if isinstance(expected, str):
+        if not isinstance(answer, str):
+            raise _Wrong(f"expected text for {what}, got {type(answer).__name__}")
+        ok = answer.strip().lower() == expected.strip().lower()
+    elif isinstance(expected, bool):
+        if not isinstance(answer, (bool,)) and type(answer).__name__ != "bool_":
+            raise _Wrong(f"expected True or False for {what}, got {answer!r}")
+        ok = bool(answer) == expected
+    else:
+        ok = answer == expected
+    return bool(ok), f"{what}: {answer!r} is {'right' if ok else 'not right'}"
+
+
+def same_set(answer, expected, *, what: str):
+    """A collection whose members must match ``expected`` (order ignored)."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
+        raise _Wrong(f"expected a list of items for {what}, got {type(answer).__name__}")
+    got, want = set(answer), set(expected)
+    if got == want:
+        return True, f"{what}: all {len(want)} found"
+    return False, f"{what}: {len(got & want)} of {len(want)} right, {len(got - want)} that should not be there"
+
+
+_SOLUTION = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|$)", re.S | re.M)
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each ``# BEGIN SOLUTION`` … ``# END SOLUTION`` block by a placeholder line.
+
+    A block that assigns ``name = …`` on its last line becomes ``name = ...  # your answer``; any other
+    block becomes ``# your code here``.
+    """
+
+    def repl(m: re.Match) -> str:
+        indent = m.group(1)
+        body = m.group(0).splitlines()[1:-1]
+        last = next((ln for ln in reversed(body) if ln.strip() and not ln.strip().startswith("#")), "")
+        assign = re.match(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)", last)
+        line = f"{indent}{assign.group(1)} = ...  # your answer" if assign else f"{indent}# your code here"
+        return line + m.group(2)
+
+    return _SOLUTION.sub(repl, source)
