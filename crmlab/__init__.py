@@ -23,7 +23,7 @@ _LAZY = {
     "abc_classify": "crmlab.concentration",
 }
 _SUBMODULES = {"worlds", "cases", "plots", "results", "runner", "clv", "rfm", "concentration", "segmentation",
-               "value", "loyalty", "service", "churn", "basket", "rewards", "accounts"}
+               "value", "loyalty", "ladder", "service", "churn", "basket", "rewards", "accounts", "checks"}
 
 
 def __getattr__(name: str):

@@ -6,6 +6,7 @@ expected: TypeError for the wrong kind of object, ValueError for a wrong value. 
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -155,7 +156,9 @@ def datetime_column(df: pd.DataFrame, column: str, *, name: str = "data") -> pd.
             raise TypeError(f"column {column!r} of {name} must hold dates (datetime64 or date strings), "
                             f"got numbers of dtype {s.dtype}")
         try:  # one inferred format is fast; fall back to parsing each value on its own
-            out = pd.to_datetime(s, errors="raise")
+            with warnings.catch_warnings():  # pandas warns when it cannot infer one format; we fall back
+                warnings.simplefilter("ignore", UserWarning)
+                out = pd.to_datetime(s, errors="raise")
         except (ValueError, TypeError):
             try:
                 out = pd.to_datetime(s, errors="raise", format="mixed")

@@ -89,3 +89,13 @@ def test_datetime_column_accepts_mixed_formats_in_one_column():
     df = pd.DataFrame({"d": pd.Series(["2024-01-11", "2024-01-01 09:00", "2024/02/03"], dtype="str")})
     out = v.datetime_column(df, "d")
     assert list(out.dt.strftime("%Y-%m-%d %H:%M")) == ["2024-01-11 00:00", "2024-01-01 09:00", "2024-02-03 00:00"]
+
+
+def test_datetime_column_bad_value_in_any_position_gives_one_clear_error_and_no_warning():
+    import warnings
+
+    df = pd.DataFrame({"d": ["not a date", "2021-01-05", "2021-02-01"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"column 'd' .* e.g. 'not a date'"):
+            v.datetime_column(df, "d")
