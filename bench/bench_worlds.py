@@ -1,0 +1,77 @@
+"""Benchmark: generating the transactions world vs simply drawing random columns of the same size.
+
+Goal (issue 3): the ``transactions`` world for 1,000,000 customers (about 10 million purchases) within
+4× the time of drawing the same number of random ids, timestamps and amounts with numpy into a
+DataFrame, and under 2 GB peak memory. Each measurement runs in a fresh child process, so its peak
+resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the child) belongs to it alone; times
+are the best of a few repeats inside the child, imports excluded. The ratio uses CPU time of the child
+(``time.process_time``, which includes the kernel's page-fault time), because wall time on a shared
+machine measures the neighbours; wall times are printed too.
+
+``run(quick=True)`` uses 100,000 customers.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+_CHILD = textwrap.dedent("""
+    import json, resource, sys, time
+    import numpy as np, pandas as pd
+    from crmlab.worlds import make
+    task, n, rows, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    best, best_wall = float("inf"), float("inf")
+    for i in range(repeats):
+        t0, w0 = time.process_time(), time.perf_counter()
+        if task == "world":
+            world = make("transactions", seed=i, n_customers=n)
+            out_rows = len(world.tables["transactions"])
+        else:
+            rng = np.random.default_rng(i)
+            start = np.datetime64("2024-01-01", "ns").astype(np.int64)
+            frame = pd.DataFrame({
+                "customer_id": rng.integers(1, n + 1, rows, dtype=np.int32),
+                "date": (start + rng.integers(0, 104 * 7 * 86_400 * 10**9, rows)).astype("datetime64[ns]"),
+                "amount": rng.random(rows) * 100.0,
+            })
+            out_rows = len(frame)
+        best, best_wall = min(best, time.process_time() - t0), min(best_wall, time.perf_counter() - w0)
+        world = frame = None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": best, "wall": best_wall, "rows": out_rows, "peak_kb": peak, "import_kb": base_rss}))
+""")
+
+
+def _child(task: str, n: int, rows: int, repeats: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, task, str(n), str(rows), str(repeats)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool) -> list[dict]:
+    """Time and memory of the transactions world against the numpy baseline (see module docstring)."""
+    n = 100_000 if quick else 1_000_000
+    repeats = 3 if quick else 2
+    world = _child("world", n, 0, repeats)
+    base = _child("baseline", n, world["rows"], repeats + 1)
+    ratio = world["seconds"] / base["seconds"]
+    mb = 1024.0
+    return [
+        {"name": f"transactions world, {n:,} customers (CPU)", "value": world["seconds"], "unit": "s",
+         "note": f"{world['rows']:,} purchase rows, best of {repeats}; wall {world['wall']:.2f} s"},
+        {"name": "numpy baseline: random ids, dates, amounts (CPU)", "value": base["seconds"], "unit": "s",
+         "note": f"same rows, into a DataFrame; wall {base['wall']:.2f} s"},
+        {"name": "world / baseline CPU time", "value": ratio, "unit": "x",
+         "note": "goal <= 4" + ("" if ratio <= 4 else "  (MISSED)")},
+        {"name": "transactions world peak memory (child process)", "value": world["peak_kb"] / mb, "unit": "MB",
+         "note": f"goal < 2048; {world['import_kb'] / mb:.0f} MB after imports"},
+        {"name": "baseline peak memory (child process)", "value": base["peak_kb"] / mb, "unit": "MB", "note": ""},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run(quick="--quick" in sys.argv):
+        print(f"{row['name']:<58} {row['value']:>10.3f} {row['unit']:<3} {row['note']}")

@@ -1,0 +1,189 @@
+"""Shared world mechanics (crmlab.worlds.mech): populations, purchases, outcomes.
+
+Checked against brute force on small inputs, closed forms (BG/NBD eq. 9 of Fader, Hardie & Lee 2005;
+the logistic function; normal quantiles) and the declared parameters of a draw.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit, hyp2f1
+
+from crmlab.worlds.mech.outcomes import default_cutpoints, likert_from_latent, logit_draw
+from crmlab.worlds.mech.population import draw_segments, make_ids, segment_counts, segment_table
+from crmlab.worlds.mech.purchases import bgnbd_draw, gamma_gamma_spend, weeks_to_dates
+
+SEGS = [
+    {"name": "small", "share": 0.3, "x": {"dist": "normal", "mean": 10, "sd": 2},
+     "y": {"dist": "lognormal", "mean": 50, "sd": 20}, "k": {"dist": "poisson", "mean": 3, "dtype": "int"},
+     "c": {"dist": "categorical", "probs": {"u": 0.7, "v": 0.3}}, "f": {"dist": "bernoulli", "p": 0.2},
+     "w": {"dist": "uniform", "low": 0, "high": 1}},
+    {"name": "large", "share": 0.7, "x": {"dist": "normal", "mean": 20, "sd": 4, "low": 0},
+     "y": {"dist": "lognormal", "mean": 500, "sd": 100}, "k": {"dist": "poisson", "mean": 9, "dtype": "int"},
+     "c": {"dist": "categorical", "probs": {"v": 0.4, "w": 0.6}}, "f": {"dist": "bernoulli", "p": 0.9},
+     "w": {"dist": "uniform", "low": 1, "high": 3}},
+]
+
+
+def test_draw_segments_recovers_declared_shares_and_moments():
+    df = draw_segments(np.random.default_rng(3), 20_000, SEGS)
+    assert list(df.columns) == ["segment", "x", "y", "k", "c", "f", "w"]
+    assert df["segment"].value_counts()["small"] == 6000
+    assert str(df["k"].dtype) == "int64" and df["f"].dtype == bool and str(df["c"].dtype) == "category"
+    assert list(df["c"].cat.categories) == ["u", "v", "w"]
+    for spec in SEGS:
+        m = df[df["segment"] == spec["name"]]
+        se = lambda sd: 4 * sd / np.sqrt(len(m))
+        assert abs(m["x"].mean() - spec["x"]["mean"]) < se(spec["x"]["sd"])
+        assert abs(m["x"].std() - spec["x"]["sd"]) < 0.05 * spec["x"]["sd"]
+        assert abs(m["y"].mean() - spec["y"]["mean"]) < se(spec["y"]["sd"])     # lognormal on natural scale
+        assert abs(m["y"].std() - spec["y"]["sd"]) < 0.1 * spec["y"]["sd"]
+        assert abs(m["k"].mean() - spec["k"]["mean"]) < se(np.sqrt(spec["k"]["mean"]))
+        assert m["w"].between(spec["w"]["low"], spec["w"]["high"]).all()
+        for label, p in spec["c"]["probs"].items():
+            assert abs((m["c"] == label).mean() - p) < 4 * np.sqrt(p * (1 - p) / len(m))
+    assert (df.loc[df["segment"] == "large", "c"] != "u").all()
+
+
+def test_draw_segments_order_assigns_segments_along_a_score():
+    score = np.arange(10, dtype=float)[::-1]         # member 9 has the lowest score
+    df = draw_segments(np.random.default_rng(0), 10, SEGS, order=score)
+    assert df["segment"].tolist() == ["large"] * 7 + ["small"] * 3
+
+
+def test_segment_counts_brute_force():
+    for n in (0, 1, 7, 10, 101):
+        for shares in ([0.5, 0.5], [0.2, 0.3, 0.5], [1 / 3] * 3):
+            c = segment_counts(n, shares)
+            assert c.sum() == n and np.all(np.abs(c - n * np.array(shares)) < 1)
+
+
+def test_draw_segments_multinomial_sizes_vary():
+    a = draw_segments(np.random.default_rng(1), 1000, SEGS, exact=False)["segment"].value_counts()["small"]
+    assert a != 300 and abs(a - 300) < 4 * np.sqrt(1000 * 0.21)
+
+
+@pytest.mark.parametrize("segments, pattern", [
+    ([{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}], "sum to 1"),
+    ([{"name": "a", "share": 1.0, "x": {"dist": "gauss"}}], "dist must be one of"),
+    ([{"name": "a", "share": 1.0, "x": {"dist": "normal", "mean": 1}}], "needs 'sd'"),
+    ([{"name": "a", "share": 1.0, "x": {"dist": "normal", "mean": 1, "sd": 1, "scale": 2}}], "unknown key"),
+    ([{"name": "a", "share": 0.5, "x": {"dist": "poisson", "mean": 1}}, {"name": "b", "share": 0.5}],
+     "same ones"),
+    ([{"name": "a", "share": 0.5}, {"name": "a", "share": 0.5}], "declared twice"),
+    ([{"share": 1.0}], "no 'name'"),
+    ([{"name": "a", "share": 1.0, "c": {"dist": "categorical", "probs": {"x": 0.5}}}], "sum to 1"),
+    ([], "empty"),
+])
+def test_segment_table_errors(segments, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        segment_table(segments)
+
+
+def test_segment_table_accepts_a_dataframe_and_rejects_other_types():
+    table = segment_table(pd.DataFrame(SEGS))
+    assert [s["name"] for s in table] == ["small", "large"]
+    with pytest.raises(TypeError, match="segments"):
+        segment_table("small")
+    with pytest.raises(TypeError, match="rng"):
+        draw_segments(42, 10, SEGS)
+
+
+def test_make_ids():
+    assert make_ids("D", 12).tolist()[:2] == ["D01", "D02"]
+    assert make_ids("", 3, start=0).tolist() == ["0", "1", "2"]
+    with pytest.raises(TypeError, match="prefix"):
+        make_ids(1, 3)
+    with pytest.raises(ValueError, match="n"):
+        make_ids("C", -1)
+
+
+def test_bgnbd_draw_mean_count_matches_closed_form():
+    """E[X(t)] of FHL (2005) eq. 9 at t = 52 (everyone born at 0), within 4 SE, and log structure."""
+    r, alpha, a, b, t = 1.5, 6.0, 1.2, 8.0, 52.0
+    d = bgnbd_draw(np.random.default_rng(11), 100_000, r, alpha, a, b, t)
+    expected = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+    assert abs(d.n_repeat.mean() - expected) < 4 * d.n_repeat.std() / np.sqrt(d.n_repeat.size)
+    assert d.customer.dtype == np.int32 and len(d.time) == d.n_repeat.sum() + 100_000
+    assert np.all(np.diff(d.customer) >= 0)
+    same = d.customer[1:] == d.customer[:-1]
+    assert np.all(np.diff(d.time)[same] >= 0)                      # sorted within customer
+    assert d.time.max() < t and np.all(d.time[np.cumsum(d.n_repeat + 1) - 1] == d.last)
+
+
+def test_bgnbd_draw_repeat_times_are_uniform_for_the_alive():
+    """Customers alive at the horizon have Poisson times: uniform on (birth, horizon), mean T/2."""
+    birth = np.full(20_000, 10.0)
+    d = bgnbd_draw(np.random.default_rng(5), 20_000, 5.0, 10.0, 0.5, 50.0, 30.0, birth, include_first=False)
+    times = d.time[d.alive[d.customer]]
+    assert abs(times.mean() - 20.0) < 4 * (20 / np.sqrt(12)) / np.sqrt(times.size)
+    assert times.min() > 10.0 and len(d.time) == d.n_repeat.sum()
+
+
+def test_bgnbd_draw_edge_cases_and_errors():
+    empty = bgnbd_draw(np.random.default_rng(0), 0, 1, 1, 1, 1, 10)
+    assert empty.time.size == 0 and empty.customer.size == 0
+    with pytest.raises(ValueError, match="alpha"):
+        bgnbd_draw(np.random.default_rng(0), 5, 1, 0, 1, 1, 10)
+    with pytest.raises(ValueError, match="birth"):
+        bgnbd_draw(np.random.default_rng(0), 2, 1, 1, 1, 1, 10, birth=[0.0, 10.0])
+    with pytest.raises(ValueError, match="birth"):
+        bgnbd_draw(np.random.default_rng(0), 2, 1, 1, 1, 1, 10, birth=[0.0])
+    with pytest.raises(TypeError, match="rng"):
+        bgnbd_draw(0, 2, 1, 1, 1, 1, 10)
+
+
+def test_gamma_gamma_spend_means():
+    """Population mean spend p * gamma / (q - 1); per-customer means p / nu (within 4 SE)."""
+    idx = np.repeat(np.arange(2000), 50)
+    g = gamma_gamma_spend(np.random.default_rng(2), idx, p=6.0, q=5.0, gamma=20.0, decimals=None)
+    per = pd.Series(g.amount).groupby(idx).mean().to_numpy()
+    z = (per - g.mean_spend) / (g.mean_spend / np.sqrt(6.0 * 50))
+    assert abs(z.mean()) < 4 / np.sqrt(2000) and 0.9 < z.std() < 1.1
+    rounded = gamma_gamma_spend(np.random.default_rng(2), idx[:10], 6.0, 5.0, 20.0)
+    assert np.allclose(rounded.amount, np.round(rounded.amount, 2)) and (rounded.amount >= 0.01).all()
+    with pytest.raises(TypeError, match="customer_index"):
+        gamma_gamma_spend(np.random.default_rng(0), [0.5, 1.0], 1, 1, 1)
+    with pytest.raises(ValueError, match="n_customers"):
+        gamma_gamma_spend(np.random.default_rng(0), np.array([0, 5]), 1, 1, 1, n_customers=3)
+
+
+def test_weeks_to_dates_truncates_to_the_day():
+    out = weeks_to_dates("2024-03-04", [0.0, 0.99 / 7, 1.0 / 7, 52.0])
+    assert out.dtype == np.dtype("datetime64[ns]")
+    assert pd.DatetimeIndex(out).strftime("%Y-%m-%d").tolist() == ["2024-03-04", "2024-03-04", "2024-03-05",
+                                                                    "2025-03-03"]
+    with pytest.raises(ValueError, match="start"):
+        weeks_to_dates("not a date", [1.0])
+    with pytest.raises(ValueError, match="weeks"):
+        weeks_to_dates("2024-01-01", [np.nan])
+
+
+def test_logit_draw_frequencies_match_expit():
+    eta = np.repeat([-2.0, 0.0, 1.5], 20_000)
+    prob, y = logit_draw(np.random.default_rng(4), eta)
+    assert np.allclose(prob, expit(eta)) and y.dtype == np.int8
+    for v in (-2.0, 0.0, 1.5):
+        p = expit(v)
+        assert abs(y[eta == v].mean() - p) < 4 * np.sqrt(p * (1 - p) / 20_000)
+    with pytest.raises(ValueError, match="linear_predictor"):
+        logit_draw(np.random.default_rng(0), [np.inf])
+
+
+def test_likert_without_noise_is_the_brute_force_cut():
+    latent = np.linspace(-3, 3, 101)
+    cuts = [-1.0, 0.0, 0.5, 2.0]
+    got = likert_from_latent(np.random.default_rng(0), latent, n_points=5, noise_sd=0.0, cutpoints=cuts)
+    expected = [1 + sum(x >= c for c in cuts) for x in latent]
+    assert got.tolist() == expected
+
+
+def test_likert_default_cutpoints_use_the_scale_evenly():
+    answers = likert_from_latent(np.random.default_rng(9), np.random.default_rng(8).standard_normal(50_000),
+                                 n_points=7, noise_sd=0.8)
+    shares = np.bincount(answers, minlength=8)[1:] / answers.size
+    assert np.allclose(shares, 1 / 7, atol=0.01)
+    assert np.allclose(default_cutpoints(4, 0.0), [-0.6745, 0.0, 0.6745], atol=1e-4)
+    with pytest.raises(ValueError, match="cutpoints"):
+        likert_from_latent(np.random.default_rng(0), [0.0], n_points=3, cutpoints=[1.0, 0.0])
+    with pytest.raises(ValueError, match="n_points"):
+        likert_from_latent(np.random.default_rng(0), [0.0], n_points=1)

@@ -1,0 +1,135 @@
+"""World ``tesco``: schema, determinism, knob validation, and recovery of the planted truths — shopper
+segments (sklearn KMeans + adjusted Rand index), basket rules (FP-growth via crmlab.basket / mlxtend),
+the programme's incremental lift (difference in differences) and the points/voucher arithmetic (recount)."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import StandardScaler
+
+from crmlab import worlds
+from crmlab.basket import association_rules
+
+
+def test_schema_and_public_record_defaults():
+    """Default world matches its schema; points worth 1% of spend, quarterly statements for members only."""
+    w = worlds.make("tesco")
+    w.check_schema()
+    assert w.knobs["points_rate"] == 0.01
+    st, cust = w.tables["statements"], w.tables["customers"]
+    assert set(st["quarter"]) == {2, 3, 4}
+    assert set(st["customer_id"]) <= set(cust.loc[cust["member"], "customer_id"])
+    assert cust["joined"].isna().to_numpy().tolist() == (~cust["member"]).tolist()
+    # programme cost: vouchers are a little under 1% of members' spend (flooring and carried balances)
+    cost = st["voucher_value"].sum() / st["spend"].sum()
+    assert 0.0075 < cost <= 0.01
+    # basket spend is the sum of its items' prices (recount)
+    lines = w.tables["basket_items"].groupby("basket_id")["price"].sum()
+    assert np.allclose(lines.to_numpy(), w.tables["baskets"].set_index("basket_id")["spend"].reindex(lines.index))
+
+
+def test_deterministic_fingerprint():
+    a = worlds.make("tesco", seed=3, n_customers=300)
+    b = worlds.make("tesco", seed=3, n_customers=300)
+    c = worlds.make("tesco", seed=4, n_customers=300)
+    assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+@pytest.mark.parametrize("knobs, exc, match", [
+    ({"n_customers": 5}, ValueError, "n_customers"),
+    ({"points_rate": -0.01}, ValueError, "points_rate"),
+    ({"voucher_threshold": "1.50"}, TypeError, "voucher_threshold"),
+    ({"member_share": 1.0}, ValueError, "member_share"),
+    ({"lift": 0.1}, ValueError, "lift"),
+])
+def test_knob_validation_names_the_knob(knobs, exc, match):
+    with pytest.raises(exc, match=match):
+        worlds.make("tesco", **knobs)
+
+
+def test_kmeans_on_category_spend_shares_recovers_segments():
+    """KMeans (k=4) on each shopper's spend share by category agrees with the planted segments (ARI > 0.85)."""
+    w = worlds.make("tesco", seed=21, n_customers=1_000)
+    t = w.tables
+    lines = t["basket_items"].merge(t["products"][["item", "category"]], on="item").merge(
+        t["baskets"][["basket_id", "customer_id"]], on="basket_id")
+    spend = pd.crosstab(lines["customer_id"], lines["category"], values=lines["price"], aggfunc="sum").fillna(0)
+    shares = spend.div(spend.sum(axis=1), axis=0)
+    labels = KMeans(4, n_init=10, random_state=0).fit_predict(StandardScaler().fit_transform(shares))
+    assert adjusted_rand_score(w.truth["segment"].reindex(shares.index), labels) > 0.85
+
+
+def test_fpgrowth_recovers_the_planted_basket_rules():
+    """Every planted rule is mined with its planted confidence (±0.04) and lift (±15%); strong rules
+    (lift > 3) only involve items of planted rules."""
+    w = worlds.make("tesco", seed=22, n_customers=1_000)
+    mined = association_rules(w.tables["basket_items"], min_support=0.01, min_confidence=0.25)
+    truth = w.truth["rules"]
+    for row in truth.itertuples():
+        hit = mined[(mined["antecedents"] == row.antecedents) & (mined["consequents"] == row.consequents)]
+        assert len(hit) == 1
+        assert hit["confidence"].iloc[0] == pytest.approx(row.confidence, abs=0.04)
+        assert hit["lift"].iloc[0] == pytest.approx(row.lift, rel=0.15)
+    planted = [set(a) | set(c) for a, c in zip(truth["antecedents"], truth["consequents"])]
+    for row in mined[mined["lift"] > 3].itertuples():
+        assert any((set(row.antecedents) | set(row.consequents)) <= s for s in planted)
+
+
+@pytest.mark.parametrize("lift", [0.05, 0.25])
+def test_difference_in_differences_recovers_true_lift_naive_overstates(lift):
+    """Trips per week, members vs non-members, quarters 2-3 (after launch, before the coupon mailing) vs
+    quarter 1: the DiD ratio ≈ 1 + true_lift (±0.04); the naive post-launch ratio is far larger
+    (self-selection) and matches the truth's expectation."""
+    w = worlds.make("tesco", seed=23, n_customers=5_000, true_lift=lift)
+    b = w.tables["baskets"].merge(w.tables["customers"][["customer_id", "member"]], on="customer_id")
+    b = b[b["quarter"] <= 3]
+    n = w.tables["customers"]["member"].value_counts()
+    trips = b.groupby(["member", b["quarter"] >= 2]).size().unstack()
+    rate = trips.div(n, axis=0) / np.array([13.0, 26.0])
+    did = (rate.loc[True, True] / rate.loc[True, False]) / (rate.loc[False, True] / rate.loc[False, False])
+    naive = rate.loc[True, True] / rate.loc[False, True]
+    assert did == pytest.approx(1 + lift, abs=0.04)
+    assert naive > 1 + lift + 0.3
+    assert naive == pytest.approx(w.truth["naive_trip_ratio"], rel=0.08)
+    assert w.tables["customers"]["member"].mean() == pytest.approx(w.knobs["member_share"], abs=0.03)
+
+
+def test_randomised_coupon_mailing_recovers_coupon_lift():
+    """Mailed vs randomly held-out members: quarter-4 trips relative to quarters 2-3 rise by 1 + coupon_lift
+    (±0.05) for the mailed group; the hold-out is a random 20% of members."""
+    w = worlds.make("tesco", seed=25, n_customers=10_000, coupon_lift=0.15)
+    c = w.tables["customers"]
+    members = c[c["member"]]
+    assert (members["mailing"] == "holdout").mean() == pytest.approx(0.2, abs=0.03)
+    assert (c.loc[~c["member"], "mailing"] == "not_member").all()
+    b = w.tables["baskets"].merge(members[["customer_id", "mailing"]], on="customer_id")
+    b = b[b["quarter"] >= 2]
+    trips = b.groupby([b["mailing"].astype(str), b["quarter"] == 4]).size().unstack()
+    ratio = trips[True] / 13.0 / (trips[False] / 26.0)
+    assert ratio["mailed"] / ratio["holdout"] == pytest.approx(1.15, abs=0.05)
+
+
+def test_points_and_vouchers_follow_the_scheme_rules():
+    """Brute-force recount: points = Σ floor(spend·100·rate) per member-quarter; a voucher is issued when the
+    carried balance reaches the threshold; realised breakage ≈ the planted breakage rate."""
+    w = worlds.make("tesco", seed=24, n_customers=3_000, points_rate=0.02, voucher_threshold=3.0)
+    t = w.tables
+    b = t["baskets"].merge(t["customers"][["customer_id", "member"]], on="customer_id")
+    b = b[b["member"] & (b["quarter"] >= 2)]
+    pts = np.floor(np.round(b["spend"] * 100) * 0.02 + 1e-9).groupby([b["customer_id"], b["quarter"]]).sum()
+    st = t["statements"].set_index(["customer_id", "quarter"])
+    assert (pts.reindex(st.index, fill_value=0).astype(int) == st["points"]).all()
+    for cid, g in list(st.groupby(level=0))[:300]:
+        balance = 0
+        for (_, q), row in g.iterrows():
+            balance += row["points"]
+            if balance >= 300:
+                assert row["voucher_value"] == pytest.approx(balance / 100)
+                balance = 0
+            else:
+                assert row["voucher_value"] == 0 and not row["redeemed"]
+    issued = st["voucher_value"]
+    realised = 1 - (issued * st["redeemed"]).sum() / issued.sum()
+    assert realised == pytest.approx(w.truth["breakage_rate"], abs=0.03)
+    assert w.truth["breakage_rate"] == pytest.approx(w.knobs["breakage"], abs=0.03)

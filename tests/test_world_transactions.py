@@ -1,0 +1,152 @@
+"""The transactions world recovers its planted truth.
+
+Checks are against independent estimates written here: a maximum-likelihood fit of the BG/NBD model
+(log-likelihood of Fader, Hardie & Lee 2005, eq. 6) and of the Gamma-Gamma model (full-data marginal
+likelihood, Fader & Hardie 2013) to the generated tables, the closed-form expected number of repeat
+purchases (FHL 2005, eq. 9), and sample means of the declared segment attributes.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import minimize
+from scipy.special import betaln, gammaln, hyp2f1
+
+from crmlab.worlds import make
+from crmlab.worlds.transactions import SEGMENTS
+
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make("transactions", n_customers=N)
+
+
+def _summary(world):
+    """frequency x (repeat purchases), recency t_x and age T in weeks, from the tables as a user would."""
+    tx, end = world.tables["transactions"], world.truth["observation_end"]
+    g = tx.groupby("customer_id")["date"]
+    first, last, count = g.min(), g.max(), g.size()
+    return ((count - 1).to_numpy(float), ((last - first).dt.days / 7).to_numpy(float),
+            ((end - first).dt.days / 7).to_numpy(float))
+
+
+def _bgnbd_nll(log_params, x, t_x, T):
+    r, alpha, a, b = np.exp(log_params)
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    still = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
+    gone = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b) - (r + x) * np.log(alpha + t_x),
+                    -np.inf)
+    return -np.sum(common + np.logaddexp(still, gone))
+
+
+def _gamma_gamma_nll(log_params, k, total, sum_log):
+    p, q, g = np.exp(log_params)
+    return -np.sum((p - 1) * sum_log - k * gammaln(p) + gammaln(p * k + q) - gammaln(q) + q * np.log(g)
+                   - (p * k + q) * np.log(g + total))
+
+
+def test_bgnbd_parameters_recovered_by_independent_mle(world):
+    """MLE on 20,000 customers: r, alpha within 5%, a, b within 20% (their sampling sd is ~4%)."""
+    x, t_x, T = _summary(world)
+    fit = minimize(_bgnbd_nll, np.log([1.0, 5.0, 1.0, 5.0]), args=(x, t_x, T), method="L-BFGS-B")
+    assert fit.success
+    r, alpha, a, b = np.exp(fit.x)
+    truth = world.truth["bgnbd"]
+    assert world.truth["time_unit"] == "weeks"
+    assert r == pytest.approx(truth["r"], rel=0.05)
+    assert alpha == pytest.approx(truth["alpha"], rel=0.05)
+    assert a == pytest.approx(truth["a"], rel=0.20)
+    assert b == pytest.approx(truth["b"], rel=0.20)
+    assert a / (a + b) == pytest.approx(truth["a"] / (truth["a"] + truth["b"]), rel=0.10)
+
+
+def test_gamma_gamma_parameters_recovered_by_independent_mle(world):
+    """Full-data Gamma-Gamma likelihood on every purchase: p within 3%, q and gamma within 6%."""
+    tx = world.tables["transactions"]
+    per = tx.assign(log_amount=np.log(tx["amount"])).groupby("customer_id").agg(
+        k=("amount", "size"), total=("amount", "sum"), sum_log=("log_amount", "sum"))
+    fit = minimize(_gamma_gamma_nll, np.log([1.0, 1.0, 1.0]), method="L-BFGS-B",
+                   args=(per["k"].to_numpy(float), per["total"].to_numpy(), per["sum_log"].to_numpy()))
+    p, q, g = np.exp(fit.x)
+    truth = world.truth["gamma_gamma"]
+    assert p == pytest.approx(truth["p"], rel=0.03)
+    assert q == pytest.approx(truth["q"], rel=0.06)
+    assert g == pytest.approx(truth["gamma"], rel=0.06)
+
+
+def test_mean_repeat_purchases_match_closed_form(world):
+    """Average observed x vs FHL (2005) eq. 9, E[X(T)], evaluated at each customer's own T (within 4 SE)."""
+    x, _, T = _summary(world)
+    p = world.truth["bgnbd"]
+    r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
+    T_exact = T - 0.5 / 7            # day truncation of the first purchase adds half a day on average
+    expected = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + T_exact)) ** r
+                                        * hyp2f1(r, b, a + b - 1, T_exact / (alpha + T_exact)))
+    assert abs(x.mean() - expected.mean()) < 4 * x.std() / np.sqrt(len(x))
+    assert 9 <= x.mean() + 1 <= 11.5          # "about 10 transactions per customer"
+
+
+def test_latent_values_follow_their_population_laws(world):
+    """Per-customer truth: lambda ~ Gamma(r, alpha), p ~ Beta(a, b), nu ~ Gamma(q, gamma) (means within 4 SE)."""
+    lat, bg, gg = world.truth["customers"], world.truth["bgnbd"], world.truth["gamma_gamma"]
+    n = len(lat)
+    assert abs(lat["lambda"].mean() - bg["r"] / bg["alpha"]) < 4 * np.sqrt(bg["r"]) / bg["alpha"] / np.sqrt(n)
+    mp = bg["a"] / (bg["a"] + bg["b"])
+    sd_p = np.sqrt(mp * (1 - mp) / (bg["a"] + bg["b"] + 1))
+    assert abs(lat["p"].mean() - mp) < 4 * sd_p / np.sqrt(n)
+    assert abs(lat["nu"].mean() - gg["q"] / gg["gamma"]) < 4 * np.sqrt(gg["q"]) / gg["gamma"] / np.sqrt(n)
+    assert np.allclose(lat["mean_spend"], gg["p"] / lat["nu"])
+    # Alive customers cannot have dropped out, so every dropped-out one made at least one repeat purchase.
+    assert (lat.loc[~lat["alive"], "n_repeat"] >= 1).all()
+
+
+def test_log_agrees_with_truth_and_window(world):
+    tx, cust, lat = world.tables["transactions"], world.tables["customers"], world.truth["customers"]
+    counts = tx.groupby("customer_id").size()
+    assert (counts.to_numpy() == lat["n_repeat"].to_numpy() + 1).all()
+    first = tx.groupby("customer_id")["date"].min()
+    assert (first.to_numpy() == cust["first_purchase"].to_numpy()).all()
+    assert tx["date"].min() >= world.truth["observation_start"]
+    assert tx["date"].max() < world.truth["observation_end"]
+    assert cust["first_purchase"].max() < world.truth["observation_start"] + pd.Timedelta(weeks=52)
+    key = tx["customer_id"].to_numpy().astype(np.int64) * 10**6 + (tx["date"] - tx["date"].min()).dt.days.to_numpy()
+    assert (np.diff(key) >= 0).all()                       # sorted by customer, then date
+    assert (tx["amount"] >= 0.01).all()
+
+
+def test_segment_shares_and_attribute_means_match_the_declared_table(world):
+    """Shares are exact; age and income means within 4 SE of the declared ones, channel shares too."""
+    cust, seg = world.tables["customers"], world.truth["customers"]["segment"].to_numpy()
+    for spec in SEGMENTS:
+        members = cust[seg == spec["name"]]
+        assert len(members) == round(N * spec["share"])
+        for col in ("age", "income"):
+            mean, sd = spec[col]["mean"], spec[col]["sd"]
+            assert abs(members[col].mean() - mean) < 4 * sd / np.sqrt(len(members)) + 0.5, (spec["name"], col)
+        for label, prob in spec["channel"]["probs"].items():
+            share = (members["channel"] == label).mean()
+            assert abs(share - prob) < 4 * np.sqrt(prob * (1 - prob) / len(members)), (spec["name"], label)
+        p = spec["email_opt_in"]["p"]
+        assert abs(members["email_opt_in"].mean() - p) < 4 * np.sqrt(p * (1 - p) / len(members))
+
+
+def test_segment_link_orders_segments_by_value():
+    """With the link on, the mean planted value rises across the declared segment order; with it off,
+    segment and value are unrelated (rank correlation within 4 SE of 0)."""
+    linked = make("transactions", n_customers=5000, segment_link=0.8).truth["customers"]
+    value = linked["lambda"] * linked["mean_spend"]
+    means = value.groupby(linked["segment"], observed=True).median()
+    assert list(means.index) == [s["name"] for s in SEGMENTS]
+    assert means.is_monotonic_increasing
+    free = make("transactions", n_customers=5000, segment_link=0.0).truth["customers"]
+    rho = pd.Series(free["segment"].cat.codes).corr(pd.Series((free["lambda"] * free["mean_spend"]).to_numpy()),
+                                                   method="spearman")
+    assert abs(rho) < 4 / np.sqrt(5000)
+
+
+def test_knobs_change_the_world_as_documented():
+    w = make("transactions", n_customers=300, weeks=30, acquisition_weeks=10, start_date="2020-03-02")
+    assert w.truth["observation_end"] == pd.Timestamp("2020-03-02") + pd.Timedelta(weeks=30)
+    assert w.tables["customers"]["first_purchase"].max() < pd.Timestamp("2020-03-02") + pd.Timedelta(weeks=10)
+    assert w.truth["bgnbd"] == {"r": 2.0, "alpha": 10.0, "a": 1.5, "b": 20.0}
