@@ -1,0 +1,390 @@
+"""Tests for crmlab.service, checked against brute-force counts, closed forms and planted truths."""
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import service as sv
+
+
+def _render(draw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = draw()
+        ax.figure.canvas.draw()
+    return ax
+
+
+# ------------------------------------------------------------------------------------- complaint Pareto
+SHARES = {"noise": 0.45, "late visit": 0.25, "leak": 0.12, "rude staff": 0.08, "billing": 0.06, "manual": 0.04}
+KINDS = {"noise": "product", "late visit": "process", "leak": "product", "rude staff": "process",
+         "billing": "process", "manual": "product"}
+
+
+def _complaints(seed=0, n=5000):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"category": rng.choice(list(SHARES), size=n, p=list(SHARES.values()))})
+
+
+def test_pareto_matches_brute_force_count():
+    c = _complaints(1, 300)
+    t = sv.complaint_pareto(c, vital_share=0.8)
+    counts = Counter(c["category"])
+    assert dict(zip(t["category"], t["complaints"])) == counts
+    assert list(t["complaints"]) == sorted(counts.values(), reverse=True)
+    # vital few by an explicit walk: take categories until the running share reaches 0.8
+    running, vital = 0, []
+    for cat, k in zip(t["category"], t["complaints"]):
+        if running / 300 >= 0.8:
+            break
+        vital.append(cat)
+        running += k
+    assert list(t.loc[t["vital_few"], "category"]) == vital
+    assert t["cum_share"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_pareto_recovers_planted_order_and_routes():
+    """Planted truth: category shares SHARES; the first three make 82% so they are the vital few."""
+    t = sv.complaint_pareto(_complaints(), kinds=KINDS)
+    assert list(t["category"]) == list(SHARES)
+    assert list(t.loc[t["vital_few"], "category"]) == ["noise", "late visit", "leak"]
+    assert t["share"].to_numpy() == pytest.approx(list(SHARES.values()), abs=0.02)
+    assert dict(zip(t["category"], t["route"])) == {k: sv.ROUTES[v] for k, v in KINDS.items()}
+
+
+def test_pareto_kind_column_and_errors():
+    c = _complaints(2, 200)
+    c["kind"] = c["category"].map(KINDS)
+    t = sv.complaint_pareto(c, kind_col="kind")
+    assert set(t.loc[t["route"] == "R&D", "category"]) == {"noise", "leak", "manual"}
+    assert (sv.complaint_pareto(c)["route"] == "triage").all()
+    c.loc[c.index[0], "kind"] = "process" if c.loc[c.index[0], "kind"] == "product" else "product"
+    with pytest.raises(ValueError, match="kind_col='kind' must be constant"):
+        sv.complaint_pareto(c, kind_col="kind")
+    with pytest.raises(ValueError, match="kinds has no entry for category 'manual'"):
+        sv.complaint_pareto(c, kinds={k: v for k, v in KINDS.items() if k != "manual"})
+    with pytest.raises(ValueError, match="kinds must be 'product' or 'process'"):
+        sv.complaint_pareto(c, kinds={k: "design" for k in KINDS})
+    with pytest.raises(ValueError, match="category_col='type'"):
+        sv.complaint_pareto(c, category_col="type")
+    with pytest.raises(ValueError, match="vital_share"):
+        sv.complaint_pareto(c, vital_share=0)
+    with pytest.raises(ValueError, match="either kind_col or kinds"):
+        sv.complaint_pareto(c, kind_col="kind", kinds=KINDS)
+
+
+# ---------------------------------------------------------------------------------------------- SLA
+def test_sla_status_hand_computed():
+    """Closed form: waits of 11.98 h, 12.02 h, 24.02 h (answered) and 5, 13, 30 h (open)."""
+    m = pd.DataFrame({
+        "received_at": ["2024-03-01 09:00"] * 3 + ["2024-03-02 10:00", "2024-03-02 02:00", "2024-03-01 09:00"],
+        "replied_at": ["2024-03-01 20:59", "2024-03-01 21:01", "2024-03-02 09:01", None, None, None]})
+    s = sv.sla_status(m, as_of="2024-03-02 15:00")
+    assert s["hours_waited"].to_numpy() == pytest.approx([11 + 59 / 60, 12 + 1 / 60, 24 + 1 / 60, 5, 13, 30])
+    assert s["status"].tolist() == ["on_time", "on_time", "late", "open", "open_alert", "open_overdue"]
+    assert s["alert"].tolist() == [False, True, True, False, True, True]
+    assert s.loc[1, "alert_at"] == pd.Timestamp("2024-03-01 21:00")
+    assert pd.isna(s.loc[0, "alert_at"])
+    summ = sv.sla_summary(s)
+    assert summ.loc["all"].to_dict() == {"messages": 6, "replied": 3, "on_time_share": pytest.approx(2 / 6),
+                                         "alerts": 4, "breaches": 2, "median_hours": pytest.approx(12 + 1 / 60)}
+
+
+def test_sla_recovers_planted_exponential_waits():
+    """Planted truth: exponential reply times with mean 10 h -> P(alert) = exp(-1.2), P(late) = exp(-2.4)."""
+    rng = np.random.default_rng(5)
+    n = 6000
+    received = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 30 * 24, n), unit="h")
+    wait = pd.to_timedelta(rng.exponential(10, n), unit="h")
+    m = pd.DataFrame({"received_at": received, "replied_at": received + wait,
+                      "channel": rng.choice(["email", "web"], n)})
+    s = sv.sla_status(m)
+    assert s["alert"].mean() == pytest.approx(np.exp(-1.2), abs=0.015)
+    assert s["breach"].mean() == pytest.approx(np.exp(-2.4), abs=0.01)
+    by = sv.sla_summary(s, by=m["channel"])
+    assert list(by.index) == ["email", "web"] and by["messages"].sum() == n
+    assert by.loc["web", "alerts"] == (s["alert"] & m["channel"].eq("web")).sum()
+
+
+def test_sla_errors_name_the_argument():
+    m = pd.DataFrame({"received_at": ["2024-03-01 09:00", "2024-03-01 10:00"],
+                      "replied_at": ["2024-03-01 08:00", None]})
+    with pytest.raises(ValueError, match="replied_col='replied_at' is before"):
+        sv.sla_status(m, as_of="2024-03-02")
+    ok = m.assign(replied_at=["2024-03-01 09:30", None])
+    with pytest.raises(ValueError, match="as_of is needed"):
+        sv.sla_status(ok)
+    with pytest.raises(ValueError, match="as_of"):
+        sv.sla_status(ok, as_of="2024-02-01")
+    with pytest.raises(ValueError, match="alert_after_hours"):
+        sv.sla_status(ok, as_of="2024-03-02", alert_after_hours=30)
+    with pytest.raises(ValueError, match="received_col='sent'"):
+        sv.sla_status(ok, received_col="sent", as_of="2024-03-02")
+    with pytest.raises(ValueError, match="'received_at'.*not dates.*yesterday"):
+        sv.sla_status(ok.assign(received_at=["2024-03-01 09:00", "yesterday"]), as_of="2024-03-02")
+    with pytest.raises(ValueError, match="by must be"):
+        sv.sla_summary(sv.sla_status(ok, as_of="2024-03-02"), by=pd.Series(["a"]))
+
+
+# ------------------------------------------------------------------------------ control rates, p-charts
+def _jobs(seed=0, n=3000):
+    rng = np.random.default_rng(seed)
+    city = rng.choice(["Qingdao", "Jinan", "Xi'an"], n)
+    return pd.DataFrame({"city": city, "month": rng.integers(1, 7, n),
+                         "complained": rng.random(n) < np.where(city == "Jinan", 0.08, 0.03),
+                         "omitted": (rng.random(n) < 0.02).astype(int),
+                         "dissatisfied": rng.random(n) < 0.10})
+
+
+def test_control_rates_match_brute_force_and_planted_rates():
+    """Brute-force loop per group; planted complaint rate 8% in Jinan, 3% elsewhere."""
+    j = _jobs()
+    r = sv.control_rates(j, group_cols=["city", "month"])
+    city, month, compl, omit = (j[c].tolist() for c in ("city", "month", "complained", "omitted"))
+    for row in r.sample(5, random_state=0).itertuples():
+        sel = [i for i in range(len(j)) if city[i] == row.city and month[i] == row.month]
+        assert row.jobs == len(sel)
+        assert row.complaints == sum(bool(compl[i]) for i in sel)
+        assert row.omission_rate == pytest.approx(sum(omit[i] for i in sel) / len(sel))
+    by_city = sv.control_rates(j, group_cols="city").set_index("city")
+    assert by_city.loc["Jinan", "complaint_rate"] == pytest.approx(0.08, abs=0.02)
+    assert by_city.loc["Qingdao", "complaint_rate"] == pytest.approx(0.03, abs=0.015)
+    with_gaps = j.assign(dissatisfied=j["dissatisfied"].astype("boolean").where(j.index % 2 == 0))
+    r_gaps = sv.control_rates(with_gaps).iloc[0]
+    assert r_gaps["dissatisfaction_base"] == (len(j) + 1) // 2 and r_gaps["complaint_base"] == len(j)
+    assert r_gaps["dissatisfaction_rate"] == pytest.approx(j["dissatisfied"][::2].mean())
+    overall = sv.control_rates(j)
+    assert overall["jobs"].item() == len(j) and overall["dissatisfaction_rate"].item() == pytest.approx(0.10, abs=0.02)
+
+
+def test_control_rates_errors():
+    j = _jobs(n=50)
+    with pytest.raises(ValueError, match="complaint_col='complaint'"):
+        sv.control_rates(j, complaint_col="complaint")
+    with pytest.raises(ValueError, match=r"omission_col='omitted'.*only 0 and 1"):
+        sv.control_rates(j.assign(omitted=2))
+    with pytest.raises(TypeError, match="dissatisfied_col"):
+        sv.control_rates(j.assign(dissatisfied="yes"))
+    with pytest.raises(ValueError, match=r"group_cols\[0\]='region'"):
+        sv.control_rates(j, group_cols=["region"])
+
+
+def test_p_chart_limits_closed_form():
+    """Limits computed one subgroup at a time from p̄ = Σd/Σn and sqrt(p̄(1-p̄)/n_i), clipped at 0."""
+    d = pd.DataFrame({"defects": [4, 9, 1, 35, 0], "n": [100, 250, 40, 300, 20]})
+    c = sv.p_chart(d, defects_col="defects", n_col="n")
+    pbar = 49 / 710
+    for i in range(len(d)):
+        se = (pbar * (1 - pbar) / d["n"][i]) ** 0.5
+        assert c["lcl"][i] == pytest.approx(max(0.0, pbar - 3 * se))
+        assert c["ucl"][i] == pytest.approx(pbar + 3 * se)
+        assert c["out_of_control"][i] == (not (max(0, pbar - 3 * se) <= d["defects"][i] / d["n"][i] <= pbar + 3 * se))
+    assert c["side"].tolist() == ["", "", "", "high", ""]
+    assert c["lcl"].iloc[4] == 0.0 and c["ucl"].nunique() == 5  # varying limits
+
+
+def test_p_chart_flags_planted_special_cause():
+    """Planted truth: 24 months at a 5% complaint rate with varying volumes; month 17 runs at 12%."""
+    rng = np.random.default_rng(8)
+    n = rng.integers(200, 800, 24)
+    p = np.full(24, 0.05)
+    p[17] = 0.12
+    d = pd.DataFrame({"month": pd.period_range("2022-01", periods=24, freq="M").astype(str),
+                      "complaints": rng.binomial(n, p), "jobs": n})
+    c = sv.p_chart(d, defects_col="complaints", n_col="jobs")
+    assert bool(c["out_of_control"].iloc[17]) and c["side"].iloc[17] == "high"
+    assert c["out_of_control"].sum() <= 2
+    assert c["center"].iloc[0] == pytest.approx(0.05, abs=0.01)
+
+
+def test_p_chart_errors():
+    d = pd.DataFrame({"k": [1, 5], "n": [10, 4]})
+    with pytest.raises(ValueError, match="defects_col='k' exceeds n_col='n'"):
+        sv.p_chart(d, defects_col="k", n_col="n")
+    with pytest.raises(ValueError, match="n_col='n' must be positive"):
+        sv.p_chart(d.assign(n=[10, 0], k=[1, 0]), defects_col="k", n_col="n")
+    with pytest.raises(ValueError, match="negative"):
+        sv.p_chart(d.assign(k=[-1, 1]), defects_col="k", n_col="n")
+    with pytest.raises(ValueError, match="sigma"):
+        sv.p_chart(d.assign(n=[10, 10]), defects_col="k", n_col="n", sigma=0)
+
+
+# ------------------------------------------------------------------------------------------ funnel
+def test_no_miss_funnel_brute_force_and_planted_leaks():
+    """Planted pass rates 0.95, 0.90, 0.80, 0.70 per stage; counts checked by an explicit loop."""
+    rng = np.random.default_rng(4)
+    n = 5000
+    passed = rng.random((n, 4)) < [0.95, 0.90, 0.80, 0.70]
+    issues = pd.DataFrame(passed, columns=["recorded", "handled", "rechecked", "fed_back"])
+    f = sv.no_miss_funnel(issues)
+    loop = [n]
+    for k in range(4):
+        loop.append(sum(1 for row in passed if all(row[: k + 1])))
+    assert f["issues"].tolist() == loop
+    assert f["stage"].tolist() == ["reported", "record", "handle", "recheck", "feed_back"]
+    assert f["conversion"].iloc[1:].to_numpy() == pytest.approx([0.95, 0.90, 0.80, 0.70], abs=0.025)
+    assert f["leaked"].sum() == n - loop[-1]
+    skipped_handle = sum(1 for row in passed if row[1] and not row[0])
+    assert f["skipped_earlier"].iloc[2] == skipped_handle
+
+
+def test_no_miss_funnel_custom_stages_and_errors():
+    i = pd.DataFrame({"logged": [1, 1, 0], "fixed": [1, 0, 1]})
+    f = sv.no_miss_funnel(i, stages={"log": "logged", "fix": "fixed"})
+    assert f["issues"].tolist() == [3, 2, 1] and f["skipped_earlier"].tolist() == [0, 0, 1]
+    with pytest.raises(ValueError, match=r"stages\['record'\]='recorded'"):
+        sv.no_miss_funnel(i)
+    with pytest.raises(TypeError, match="stages"):
+        sv.no_miss_funnel(i, stages=["logged"])
+
+
+# -------------------------------------------------------------------------------- service-profit chain
+def _chain_data(seed=0, n=400, confounded=False):
+    rng = np.random.default_rng(seed)
+    size = rng.normal(0, 1, n)
+    es = rng.normal(70, 8, n) + (5 * size if confounded else 0)
+    cs = 20 + 0.6 * es + rng.normal(0, 3, n)
+    revisit = 0.1 + 0.008 * cs + rng.normal(0, 0.04, n)
+    revenue = 200 + 900 * revisit + (60 * size if confounded else 0) + rng.normal(0, 30, n)
+    return pd.DataFrame({"employee_satisfaction": es, "customer_satisfaction": cs, "revisit_rate": revisit,
+                         "revenue": revenue, "size": size})
+
+
+def test_chain_matches_textbook_simple_regression():
+    """Slope = Sxy/Sxx, se = sqrt(s²/Sxx) with s² = RSS/(n-2): the closed form of simple regression."""
+    d = _chain_data(1, 60)
+    r = sv.service_profit_chain(d, n_boot=200)
+    for row in r.links.itertuples():
+        x, y = d[row.cause].to_numpy(), d[row.effect].to_numpy()
+        sxx = ((x - x.mean()) ** 2).sum()
+        b = ((x - x.mean()) * (y - y.mean())).sum() / sxx
+        a = y.mean() - b * x.mean()
+        s2 = ((y - a - b * x) ** 2).sum() / (len(x) - 2)
+        assert row.coef == pytest.approx(b)
+        assert row.se == pytest.approx((s2 / sxx) ** 0.5)
+        assert row.r2 == pytest.approx(np.corrcoef(x, y)[0, 1] ** 2)
+
+
+def test_chain_recovers_planted_slopes_and_indirect_effect():
+    """Planted slopes 0.6, 0.008, 900: each interval covers its slope; the indirect interval covers 4.32."""
+    r = sv.service_profit_chain(_chain_data(2), n_boot=1000, seed=3)
+    for (_, row), truth in zip(r.links.iterrows(), [0.6, 0.008, 900.0]):
+        assert row["ci_low"] < truth < row["ci_high"]
+        assert row["p_value"] < 1e-6
+    assert r.indirect["ci_low"] < 0.6 * 0.008 * 900 < r.indirect["ci_high"]
+    assert r.indirect["estimate"] == pytest.approx(np.prod(r.links["coef"]))
+
+
+def test_chain_controls_remove_planted_confounding():
+    """Planted: store size raises both revisit and revenue; only the fit controlling for size recovers 900."""
+    rng = np.random.default_rng(3)
+    n = 800
+    size = rng.normal(0, 1, n)
+    revisit = 0.5 + 0.02 * size + rng.normal(0, 0.04, n)
+    d = pd.DataFrame({"revisit_rate": revisit, "size": size,
+                      "revenue": 200 + 900 * revisit + 60 * size + rng.normal(0, 30, n)})
+    biased = sv.service_profit_chain(d, chain=["revisit_rate", "revenue"], n_boot=100)
+    fixed = sv.service_profit_chain(d, chain=["revisit_rate", "revenue"], controls=["size"], n_boot=100)
+    assert biased.links["ci_low"].item() > 900
+    assert fixed.links["ci_low"].item() < 900 < fixed.links["ci_high"].item()
+
+
+def test_chain_bootstrap_is_seeded():
+    d = _chain_data(4, 80)
+    a = sv.service_profit_chain(d, n_boot=300, seed=7).indirect
+    b = sv.service_profit_chain(d, n_boot=300, seed=np.random.default_rng(7)).indirect
+    c = sv.service_profit_chain(d, n_boot=300, seed=8).indirect
+    assert a == b and a != c
+
+
+def test_chain_errors():
+    d = _chain_data(0, 30)
+    with pytest.raises(ValueError, match="chain must list at least two"):
+        sv.service_profit_chain(d, chain=["revenue"])
+    with pytest.raises(ValueError, match=r"chain\[1\]='profit'"):
+        sv.service_profit_chain(d, chain=["revenue", "profit"])
+    with pytest.raises(ValueError, match="n_boot"):
+        sv.service_profit_chain(d, n_boot=10)
+    with pytest.raises(ValueError, match="level"):
+        sv.service_profit_chain(d, level=1.0)
+    with pytest.raises(TypeError, match="'revenue'.*numeric"):
+        sv.service_profit_chain(d.assign(revenue="high"))
+    with pytest.raises(ValueError, match="3 rows"):
+        sv.service_profit_chain(d.head(3))
+    with pytest.raises(TypeError, match="seed"):
+        sv.service_profit_chain(d, seed=1.5)
+
+
+# ---------------------------------------------------------------------------------------------- plots
+def test_plots_render_without_warnings():
+    t = sv.complaint_pareto(_complaints(0, 500), kinds=KINDS)
+    ax = _render(lambda: sv.plot_pareto(t))
+    assert len(ax.patches) == len(t)
+    rng = np.random.default_rng(0)
+    received = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 48, 200), unit="h")
+    replied = (received + pd.to_timedelta(rng.exponential(10, 200), unit="h")).where(rng.random(200) < 0.8)
+    s = sv.sla_status(pd.DataFrame({"received_at": received, "replied_at": replied}), as_of="2024-01-04")
+    _render(lambda: sv.plot_sla(s))
+    d = pd.DataFrame({"month": [f"2024-{m:02d}" for m in range(1, 13)], "k": [5, 6, 4, 7, 5, 25, 6, 5, 4, 6, 5, 7],
+                      "n": [100, 120, 90, 130, 110, 100, 95, 105, 100, 115, 120, 100]})
+    ax = _render(lambda: sv.plot_p_chart(sv.p_chart(d, defects_col="k", n_col="n"), x_col="month"))
+    assert len(ax.collections) == 1  # the out-of-control marker
+    f = sv.no_miss_funnel(pd.DataFrame(rng.random((100, 4)) < 0.9,
+                                       columns=["recorded", "handled", "rechecked", "fed_back"]))
+    ax = _render(lambda: sv.plot_funnel(f))
+    assert len(ax.patches) == 5
+    ax = _render(lambda: sv.plot_chain(sv.service_profit_chain(_chain_data(0, 50), n_boot=100)))
+    assert len(ax.get_yticklabels()) == 3
+    with pytest.raises(TypeError, match="result must be a ChainResult"):
+        sv.plot_chain({"links": None})
+
+
+# ------------------------------------------------------------------------------ planted truth of worlds
+def test_haier_world_p_charts_flag_planted_city_months_and_funnel_leaks():
+    """crmlab.worlds haier: per-city p-charts of the complaint rate flag exactly the planted special causes;
+    the four-no-miss funnel recovers the planted leak rates of record, re-check and feed-back."""
+    from crmlab.worlds import make
+
+    w = make("haier", seed=42)
+    req = w.tables["service_requests"]
+    rates = sv.control_rates(req.assign(omitted=(~req["handled"]).astype("boolean").where(req["recorded"])),
+                             group_cols=["city", "month"], complaint_col="complaint")
+    flagged = set()
+    for city, g in rates.groupby("city", observed=True):
+        chart = sv.p_chart(g, defects_col="complaints", n_col="complaint_base")
+        flagged |= {(str(city), m.strftime("%Y-%m")) for m in chart.loc[chart["out_of_control"], "month"]}
+    planted = {(c["city"], c["month"]) for c in w.truth["out_of_control"]}
+    assert planted <= flagged and len(flagged - planted) <= 2
+    f = sv.no_miss_funnel(req).set_index("stage")
+    leak = w.truth["funnel_leakage"]
+    for stage in ("record", "recheck", "feed_back"):
+        assert f.loc[stage, "conversion"] == pytest.approx(1 - leak[stage], abs=0.01)
+
+
+def test_ctrip_world_pareto_routes_and_email_alerts():
+    """crmlab.worlds ctrip: the Pareto order and routes match the planted shares and routing; the 12-hour
+    alerts computed from reply times equal the world's alert_sent flags; the breach rate matches its closed form."""
+    from crmlab.worlds import make
+
+    w = make("ctrip", seed=42)
+    c, truth = w.tables["complaints"], w.truth
+    kinds = {k: v.split("/")[0] for k, v in truth["category_route"].items()}
+    p = sv.complaint_pareto(c, kinds=kinds)
+    planted_order = sorted(truth["category_shares"], key=lambda k: -truth["category_shares"][k])
+    assert list(p["category"][:4]) == planted_order[:4]
+    assert p.set_index("category")["share"].to_dict() == pytest.approx(truth["category_shares"], abs=0.04)
+    assert dict(zip(p["category"], p["route"])) == {k: sv.ROUTES[v] for k, v in kinds.items()}
+    replies = pd.DataFrame({"received_at": c["opened_at"],
+                            "replied_at": c["opened_at"] + pd.to_timedelta(c["response_hours"], unit="h")})
+    s = sv.sla_status(replies, alert_after_hours=w.knobs["alert_hours"], reply_within_hours=w.knobs["sla_hours"])
+    assert (s["alert"] & c["channel"].eq("email")).equals(c["alert_sent"])
+    assert s["breach"].equals(c["sla_breached"])
+    assert s["breach"].mean() == pytest.approx(truth["expected_breach_rate"], abs=0.03)
+
+
+def test_pareto_ignores_unused_categorical_levels():
+    c = pd.DataFrame({"category": pd.Categorical(["noise", "noise", "leak"], categories=["leak", "noise", "rust"])})
+    t = sv.complaint_pareto(c)
+    assert t["category"].tolist() == ["noise", "leak"] and t["complaints"].tolist() == [2, 1]
