@@ -33,18 +33,38 @@ def _load(path: Path):
 
 
 def declared_parameters(notebook) -> dict[str, dict]:
-    """Return ``{name: {"type": inferred type name, "default": source text, "help": comment}}`` of the
-    notebook's ``parameters`` cell (empty when it has none)."""
-    from papermill.translators import papermill_translators
+    """Return ``{name: {"type": annotation or None, "default": source text, "help": comment}}`` of the
+    notebook's ``parameters`` cell (empty when it has none).
+
+    The cell is parsed with :mod:`ast`, so every top-level ``name = value`` counts, whatever its comment
+    says (papermill's own inspector skips lines whose comment contains ``=``).
+    """
+    import ast
+
     from papermill.utils import find_first_tagged_cell_index
 
     nb = _load(Path(notebook)) if isinstance(notebook, (str, os.PathLike)) else notebook
     idx = find_first_tagged_cell_index(nb, "parameters")
     if idx < 0:
         return {}
-    translator = papermill_translators.find_translator("python3", "python")
-    return {p.name: {"type": p.inferred_type_name, "default": p.default, "help": p.help}
-            for p in translator.inspect(nb.cells[idx])}
+    source = nb.cells[idx].source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise CrmlabError(f"the parameters cell does not parse: {exc.msg} (line {exc.lineno})") from None
+    lines = source.splitlines()
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, annotation = node.targets[0].id, None
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, annotation = node.target.id, ast.get_source_segment(source, node.annotation)
+        else:
+            continue
+        line = lines[node.end_lineno - 1]
+        comment = line.split("#", 1)[1].strip() if "#" in line[node.end_col_offset:] else ""
+        out[name] = {"type": annotation, "default": ast.get_source_segment(source, node.value), "help": comment}
+    return out
 
 
 def _plain_json(value, name: str):

@@ -135,3 +135,17 @@ def test_doctor_reports_each_check(tiny_project, capsys, tmp_path):
 def test_no_command_prints_help_and_exits_2(capsys):
     rc, out, _ = _run_cli(capsys)
     assert rc == 2 and "usage: crmlab" in out
+
+
+def test_declared_parameters_survive_comments_with_equals_signs(tmp_path):
+    """papermill's inspector drops `x = 1  # (0 = none)`; crmlab parses the cell itself."""
+    from conftest import _write_notebook
+    from crmlab.runner import declared_parameters
+
+    nb = tmp_path / "p.ipynb"
+    _write_notebook(nb, 'effect = 0.5  # (0 = no effect)\nrate: float = 1  # typed\nname = "a=b"', "pass")
+    declared = declared_parameters(nb)
+    assert list(declared) == ["effect", "rate", "name"]
+    assert declared["effect"] == {"type": None, "default": "0.5", "help": "(0 = no effect)"}
+    assert declared["rate"]["type"] == "float" and declared["name"]["default"] == '"a=b"'
+    assert validate_parameters(nb, {"effect": 0.0, "rate": 2.5})["effect"] == 0.0
