@@ -4,8 +4,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.crmlab-installed
-# Headless plotting everywhere make runs something.
-export MPLBACKEND := Agg
 # pytest options for the notebooks: nbval re-executes each committed notebook in this environment's
 # kernel and compares its outputs with the committed ones (after sanitising what legitimately varies).
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg

@@ -8,6 +8,7 @@ which returns the text for the language in force.
 """
 from __future__ import annotations
 
+import logging
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,8 +106,11 @@ def setup(lang: str = "en", *, style: bool = True) -> str:
             matplotlib.rcParams["font.family"] = "sans-serif"
             matplotlib.rcParams["font.sans-serif"] = sans
             matplotlib.rcParams["axes.unicode_minus"] = False
-            if not _has_bold(font):  # e.g. WenQuanYi Micro Hei: avoid matplotlib's fallback log line
+            if not _has_bold(font):
+                # e.g. WenQuanYi Micro Hei has no bold face: matplotlib draws bold text in the regular
+                # weight and logs a "Failed to find font weight bold" line into the notebook for each one.
                 matplotlib.rcParams["axes.titleweight"] = "normal"
+                logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     _state["lang"] = effective
     return effective
 

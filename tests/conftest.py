@@ -1,9 +1,8 @@
-import os
-
 import matplotlib
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Headless plotting in this process only. Not through MPLBACKEND: the notebook kernels nbval starts would
+# inherit it and draw no inline figures, so their outputs would no longer match the committed ones.
 matplotlib.use("Agg")
 
 

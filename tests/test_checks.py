@@ -36,7 +36,8 @@ def test_right_and_wrong_answers_are_judged_against_the_world():
 def test_unanswered_and_wrongly_typed_answers_get_a_message_not_an_exception():
     check = Checker("_toy", [1.0])
     assert "no answer yet" in check("mean", ...).message
-    assert "expected a number for the mean, got str" in check("mean", "five").message
+    assert "expected a number for the mean, got text 'five'" in check("mean", "five").message
+    assert not check("mean", "5.0")  # a number written as text is not accepted as a number
     assert "expected text" in check("label", 3).message
 
 

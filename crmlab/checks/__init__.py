@@ -53,6 +53,13 @@ class Result:
     def _repr_pretty_(self, p, cycle):  # IPython display
         p.text(str(self))
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Beside the text, carry the verdict as a recorded result ``check_<exercise>`` (true/false), so that
+        :func:`crmlab.results.collect` and ``crmlab batch`` can count right and wrong answers per student."""
+        from ..results import MIME_TYPE
+
+        return {MIME_TYPE: {"name": f"check_{self.exercise}", "value": self.ok}}
+
     def __repr__(self) -> str:
         return str(self)
 
@@ -123,6 +130,8 @@ class _Wrong(Exception):
 
 
 def _number(answer, what: str) -> float:
+    if isinstance(answer, (str, bytes)):
+        raise _Wrong(f"expected a number for {what}, got text {answer!r}")
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         try:  # a one-element array or pandas scalar is fine
             answer = float(answer)
