@@ -150,41 +150,74 @@ def cmd_data(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------------- batch
+def _notebook_arg(text: str) -> Path:
+    """A notebook path, or the id of a ready case (its notebook)."""
+    from .cases import get_case, load_cases
+
+    if Path(text).is_file() or text not in load_cases():
+        return Path(text)
+    return get_case(text).require_ready("batch").notebook_path
+
+
+def _report_batch(report, seconds: float) -> int:
+    counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ok", "failed", "cached")}
+    print(f"{len(report.outcomes)} run(s) in {seconds:.1f} s: {counts['ok']} ok, {counts['failed']} failed, "
+          f"{counts['cached']} cached")
+    for o in report.outcomes:
+        if o.status == "failed":
+            print(f"  failed {o.run.run_id}: {o.error}")
+    print(f"summary: {report.summary}\nreport: {report.index}")
+    return 1 if report.failed else 0
+
+
+def cmd_batch(args) -> int:
+    from .batch import run_batch
+
+    t0 = time.perf_counter()
+    report = run_batch([_notebook_arg(n) for n in args.notebooks], args.out, roster=args.roster,
+                       grid=args.params, params=_param_pairs(args.p), workers=args.workers,
+                       timeout=args.timeout, force=args.force, progress=sys.stderr)
+    return _report_batch(report, time.perf_counter() - t0)
+
+
+# -------------------------------------------------------------------------------------------- assign
+def cmd_assign(args) -> int:
+    from .assign import make_assignment, verify_assignment
+
+    student, key = make_assignment(args.notebook, args.out, force=args.force)
+    print(f"student version: {student}\nanswer key:      {key}")
+    if not args.verify:
+        return 0
+    result = verify_assignment(student, key, args.out, timeout=args.timeout)
+    if result.problems:
+        print(f"crmlab: error: {result.problems[0]}" + (f" (and {len(result.problems) - 1} more)"
+                                                        if len(result.problems) > 1 else ""), file=sys.stderr)
+        return 1
+    print(f"verified: all {len(result.key)} checks pass on the key and fail on the student version")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- demo
 def cmd_demo(args) -> int:
+    from .batch import run_batch
     from .cases import load_cases
-    from .report import write_index
-    from .results import collect
-    from .runner import run_notebook, to_html
 
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     ready = [c for c in load_cases().values() if c.ready]
-    rows, failures = [], 0
-    for i, case in enumerate(ready, 1):
-        print(f"[{i}/{len(ready)}] {case.id} ...", end="", flush=True)
-        ipynb = out / f"{case.id}.ipynb"
-        t0 = time.perf_counter()
-        row = {"id": case.id, "title": case.title_en, "html": None, "error": None, "results": {}}
-        try:
-            run_notebook(case.notebook_path, ipynb, timeout=args.timeout)
-            to_html(ipynb, out / f"{case.id}.html")
-            row.update(status="ok", html=f"{case.id}.html", results=collect(ipynb))
-        except CrmlabError as exc:
-            failures += 1
-            row.update(status="failed", error=str(exc))
-        row["seconds"] = time.perf_counter() - t0
-        print(f" {row['status']} ({row['seconds']:.1f} s)")
-        rows.append(row)
-    index = write_index(out, rows, title="crmlab demo: every ready case notebook",
-                        intro=f"{len(ready)} notebook(s) executed with their default parameters.")
-    print(f"\nreport: {index}")
     if not ready:
         print("no case is ready yet (see `crmlab list`)", file=sys.stderr)
-    return 1 if failures else 0
+        return 1
+    t0 = time.perf_counter()
+    report = run_batch([c.notebook_path for c in ready], args.out, workers=args.workers, timeout=args.timeout,
+                       force=True, title="crmlab demo: every ready case notebook", progress=sys.stderr)
+    return _report_batch(report, time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------------------------------------- main
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="crmlab", description="CRM analytics workbench: case notebooks on synthetic worlds.")
     p.add_argument("--version", action="version", version=f"crmlab {__version__}")
@@ -220,9 +253,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite existing files")
     s.set_defaults(func=cmd_data)
 
+    s = sub.add_parser("batch", help="run notebooks for every roster row and grid point, in parallel")
+    s.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook paths (or ids of ready cases)")
+    s.add_argument("--roster", help="CSV with a student_id column; each student gets a seed derived from it, "
+                                    "other columns become parameters")
+    s.add_argument("--params", metavar="GRID.yaml", help="YAML mapping parameter -> list of values (all combinations)")
+    s.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a parameter for every run (repeatable); VALUE is read as JSON, else as text")
+    s.add_argument("--out", required=True, help="output folder")
+    s.add_argument("--workers", type=int, default=_default_workers(),
+                   help=f"runs at once, one process each (default: {_default_workers()})")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per run (default: 600)")
+    s.add_argument("--force", action="store_true", help="re-run runs that completed before")
+    s.set_defaults(func=cmd_batch)
+
+    s = sub.add_parser("assign", help="write the student version (solutions stripped) and the answer key")
+    s.add_argument("notebook", metavar="NOTEBOOK", help="notebook with # BEGIN SOLUTION / # END SOLUTION blocks")
+    s.add_argument("--out", required=True, help="output folder (gets student/ and key/)")
+    s.add_argument("--verify", action="store_true",
+                   help="execute both versions and confirm every check passes on the key and fails unanswered")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell with --verify (default: 600)")
+    s.add_argument("--force", action="store_true", help="overwrite existing files")
+    s.set_defaults(func=cmd_assign)
+
     s = sub.add_parser("demo", help="run every ready case notebook and write an HTML index")
     s.add_argument("--out", default="build/demo", help="output folder (default: build/demo)")
-    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")
+    s.add_argument("--workers", type=int, default=_default_workers(),
+                   help=f"notebooks at once (default: {_default_workers()})")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook (default: 600)")
     s.set_defaults(func=cmd_demo)
     return p
 

@@ -26,7 +26,9 @@ def refresh(path: Path, timeout: int = 600) -> float:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata.pop("papermill", None)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+    from .runner import KERNEL_ARGS
+
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False, extra_arguments=list(KERNEL_ARGS),
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
     for cell in nb.cells:

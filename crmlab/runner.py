@@ -19,6 +19,9 @@ from .errors import CrmlabError, ParameterError
 __all__ = ["declared_parameters", "validate_parameters", "parse_cli_value", "run_notebook", "to_html"]
 
 _NUMERIC = {"int", "float"}
+# ipykernel logs a warning on every start about unencrypted local TCP; it is noise for a notebook run on
+# this machine, so kernels started here log errors only.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def _load(path: Path):
@@ -174,7 +177,8 @@ def run_notebook(notebook, output, parameters: dict | None = None, *, cwd=None, 
     try:
         pm.execute_notebook(str(notebook), tmp, parameters=params, kernel_name=kernel_name,
                             cwd=str(cwd or notebook.parent), progress_bar=False, log_output=log_output,
-                            execution_timeout=timeout, request_save_on_cell_execute=False)
+                            execution_timeout=timeout, request_save_on_cell_execute=False,
+                            extra_arguments=list(KERNEL_ARGS))
     except PapermillExecutionError as exc:
         failed = output.with_name(output.stem + ".failed.ipynb")
         os.replace(tmp, failed)

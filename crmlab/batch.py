@@ -1,0 +1,685 @@
+"""Run notebooks for a whole class: every notebook × roster row × parameter grid point (`crmlab batch`).
+
+Each student gets their own synthetic world through a seed derived from their ``student_id``
+(:func:`student_seed`); the other roster columns, the points of a YAML grid and ``-p`` values become
+notebook parameters. Everything is planned and validated before the first kernel starts
+(:func:`plan_runs`): a parameter the notebook does not declare, or a value of the wrong kind, stops the
+batch with one message and nothing executed.
+
+The runs then execute in worker processes, one process per run (papermill's working-directory handling
+is process-wide, and a process can be killed when it overruns its time): a run that fails, hangs or
+whose worker dies is reported and the others carry on. A kernel or worker that dies is retried once.
+Each run writes ``<student_id>/<notebook>.ipynb`` and ``.html`` atomically and then a small completion
+marker, so a re-run of the batch reuses finished runs (status ``cached``) and an interrupted batch never
+leaves a partial notebook under a complete-looking name. ``summary.csv`` collects one row per run with
+every result the notebook recorded (:func:`crmlab.record`, and ``check_<exercise>`` for exercise checks);
+``index.html`` links every run.
+
+Design: the per-student seed idea follows the design notes (``/work/shared/design.md``: "crmlab can give
+each student their own dataset, with a seed derived from the student id"); execution uses papermill
+(https://papermill.readthedocs.io) through :func:`crmlab.runner.run_notebook`.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import TextIO
+
+from .errors import CrmlabError, ParameterError
+
+__all__ = ["student_seed", "Student", "read_roster", "read_grid", "Run", "Outcome", "BatchReport", "plan_runs",
+           "execute_runs", "write_summary", "run_batch", "SUMMARY_COLUMNS"]
+
+#: The fixed leading columns of ``summary.csv``; recorded results follow them.
+SUMMARY_COLUMNS = ("run_id", "notebook", "student_id", "seed", "status", "seconds", "error")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
+_MAX_NAME = 60
+
+
+# ---------------------------------------------------------------------------------------------- seeds
+def student_seed(student_id: str) -> int:
+    """The random seed of a student's world: the first 8 bytes of SHA-256 of the id, modulo 2**31.
+
+    Stable across runs, machines and Python versions (unlike the salted built-in ``hash``), and different
+    between students (a collision among 1,000 students has probability ~2e-4). Surrounding whitespace is
+    ignored, letter case is not.
+
+    Parameters
+    ----------
+    student_id : str
+        The student's id as it appears in the roster.
+
+    Returns
+    -------
+    int in [0, 2**31).
+
+    Example
+    -------
+    >>> student_seed("s001") == student_seed(" s001 ") != student_seed("s002")
+    True
+
+    Source: crmlab design notes (design.md, "a seed derived from the student id").
+    """
+    if not isinstance(student_id, str) or not student_id.strip():
+        raise ValueError(f"student_id must be a non-empty string, got {student_id!r}")
+    digest = hashlib.sha256(student_id.strip().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % 2**31
+
+
+# --------------------------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class Student:
+    """One roster row: the id, the other columns as raw text (empty cells left out), the CSV line."""
+
+    student_id: str
+    columns: dict
+    line: int
+
+
+def read_roster(path) -> list[Student]:
+    """Read a roster CSV (UTF-8, a header row, a ``student_id`` column; Excel's BOM is accepted).
+
+    ``student_id`` must be present, non-empty and unique. Every other column is a notebook parameter;
+    an empty cell means "the notebook's default" for that student.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    list of :class:`Student`, in file order.
+
+    Example
+    -------
+    ``student_id,n_customers`` / ``s001,800`` / ``s002,`` → s001 runs with ``n_customers=800``, s002 with
+    the notebook's default.
+
+    Source: crmlab issue 7 (roster format).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CrmlabError(f"roster not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CrmlabError(f"cannot read roster {path}: {exc}") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    if "student_id" not in header:
+        raise CrmlabError(f"roster {path.name}: needs a 'student_id' column; found: {', '.join(header) or 'none'}")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes or "" in header:
+        raise CrmlabError(f"roster {path.name}: column names must be unique and non-empty; "
+                          f"check {', '.join(repr(d) for d in dupes) or 'the empty header'}")
+    students, seen = [], {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) != len(header):
+            raise CrmlabError(f"roster {path.name} line {line}: {len(row)} cells for {len(header)} columns")
+        cells = {h: c.strip() for h, c in zip(header, row)}
+        sid = cells.pop("student_id")
+        if not sid:
+            raise CrmlabError(f"roster {path.name} line {line}: empty student_id")
+        if sid in seen:
+            raise CrmlabError(f"roster {path.name} line {line}: student_id {sid!r} already on line {seen[sid]}")
+        seen[sid] = line
+        students.append(Student(sid, {k: v for k, v in cells.items() if v != ""}, line))
+    if not students:
+        raise CrmlabError(f"roster {path.name}: no students")
+    return students
+
+
+def read_grid(path) -> list[dict]:
+    """Read a parameter grid: a YAML mapping ``name: [value, ...]``; return every combination.
+
+    Combinations come in the order of the cartesian product, the first name varying slowest. Names and
+    values are validated against each notebook later, in :func:`plan_runs`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    list of dict, one per grid point.
+
+    Example
+    -------
+    ``n_customers: [500, 1000]`` and ``mobility: [0.5, 1.0]`` → 4 points.
+
+    Source: crmlab issue 7 (grid format).
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CrmlabError(f"parameter grid not found: {path}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CrmlabError(f"cannot read parameter grid {path}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not data:
+        raise CrmlabError(f"parameter grid {path.name}: expected a mapping of parameter name to a list of values")
+    for name, values in data.items():
+        if not isinstance(name, str):
+            raise ParameterError(f"parameter grid {path.name}: parameter name {name!r} is not a string")
+        if not isinstance(values, list) or not values:
+            raise ParameterError(f"parameter grid {path.name}: {name!r} must be a non-empty list of values, "
+                                 f"got {values!r}")
+    return [dict(zip(data, combo)) for combo in itertools.product(*data.values())]
+
+
+# ----------------------------------------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class Run:
+    """One planned execution: which notebook, for whom, with what parameters, written where."""
+
+    run_id: str
+    notebook: Path
+    student_id: str
+    seed: int | None
+    parameters: dict
+    ipynb: Path
+    key: str  # changes when the notebook, its parameters or crmlab's version change
+
+    @property
+    def html(self) -> Path:
+        return self.ipynb.with_suffix(".html")
+
+    @property
+    def marker(self) -> Path:
+        return self.ipynb.with_name(f".{self.ipynb.stem}.done.json")
+
+    @property
+    def failed_ipynb(self) -> Path:
+        return self.ipynb.with_name(self.ipynb.stem + ".failed.ipynb")
+
+
+def _safe(text: str) -> str:
+    """A filesystem-safe, stable name for ``text``: itself when already safe, else a cleaned prefix plus
+    8 hex digits of its SHA-256 (so two different texts never share a name)."""
+    clean = _UNSAFE.sub("-", text).strip(".-")[:_MAX_NAME]
+    if clean == text:
+        return clean
+    tag = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{clean}-{tag}" if clean else tag
+
+
+def _grid_tag(point: dict) -> str:
+    return _safe("_".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in point.items()))
+
+
+def _convert(raw: str, declared: dict):
+    """A roster cell (text) as a parameter value: kept as text when the notebook declares a str, else JSON."""
+    from .runner import _type_of_default, parse_cli_value
+
+    return raw if _type_of_default(declared) == "str" else parse_cli_value(raw)
+
+
+def _default_seed(declared: dict) -> int | None:
+    import ast
+
+    try:
+        value = ast.literal_eval(declared["seed"]["default"]) if "seed" in declared else None
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _notebook_paths(notebooks) -> list[Path]:
+    paths = [Path(n).resolve() for n in notebooks]
+    if not paths:
+        raise CrmlabError("no notebook given")
+    stems: dict[str, Path] = {}
+    for p in paths:
+        if not p.is_file():
+            raise CrmlabError(f"notebook not found: {p}")
+        other = stems.setdefault(_safe(p.stem).lower(), p)
+        if other != p:
+            raise CrmlabError(f"two notebooks would write the same outputs: {other} and {p}; rename one")
+    return paths
+
+
+def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list[dict] | None = None,
+              params: dict | None = None) -> list[Run]:
+    """Plan and validate every run of a batch; nothing executes here.
+
+    Parameters
+    ----------
+    notebooks : list of paths
+        Notebooks to run (each needs a ``parameters`` cell declaring what is passed to it).
+    out : path
+        Output folder; run ``r`` writes ``out/<student_id>/<notebook>.ipynb`` (no student folder without a
+        roster, and a ``__<grid point>`` suffix with a grid).
+    roster : list of Student, optional
+        From :func:`read_roster`. Each student's seed is :func:`student_seed` of their id.
+    grid : list of dict, optional
+        From :func:`read_grid`.
+    params : dict, optional
+        Parameters for every run (``-p NAME VALUE``).
+
+    Returns
+    -------
+    list of :class:`Run`, notebook-major, then student, then grid point.
+
+    Raises :class:`~crmlab.errors.ParameterError` naming the parameter (and the roster line or grid point)
+    for an undeclared name or a bad value, and :class:`~crmlab.errors.CrmlabError` for a parameter given
+    by two sources (say ``-p seed`` with a roster, which derives the seeds).
+
+    Example
+    -------
+    >>> runs = plan_runs(["case.ipynb"], "build/class", roster=read_roster("roster.csv"))  # doctest: +SKIP
+
+    Source: crmlab issue 7.
+    """
+    from . import __version__
+    from .runner import _load, declared_parameters, validate_parameters
+
+    params = dict(params or {})
+    points = grid or [{}]
+    grid_names = set(points[0])
+    roster_names = set().union(*(s.columns for s in roster)) if roster else set()
+    sources = {"-p": set(params), "the grid": grid_names, "the roster": roster_names}
+    if roster:
+        sources["the roster's student_id (it derives each seed)"] = {"seed"}
+    for (a, names_a), (b, names_b) in itertools.combinations(sources.items(), 2):
+        both = sorted(names_a & names_b)
+        if both:
+            raise CrmlabError(f"parameter {both[0]!r} is given both by {a} and by {b}; give it once")
+    out = Path(out).resolve()
+    runs: list[Run] = []
+    for path in _notebook_paths(notebooks):
+        node = _load(path)
+        declared = declared_parameters(node)
+        source = hashlib.sha256(path.read_bytes()).hexdigest()
+        for student in roster or [None]:
+            base = dict(params)
+            where = ""
+            if student is not None:
+                where = f"roster line {student.line} (student {student.student_id!r}): "
+                for name, raw in student.columns.items():
+                    if name not in declared:
+                        raise ParameterError(f"{path.name}: roster column {name!r} is not a parameter declared in "
+                                             f"the notebook's parameters cell; declared: {', '.join(declared)}")
+                    base[name] = _convert(raw, declared[name])
+                base["seed"] = student_seed(student.student_id)
+            for point in points:
+                values = {**base, **point}
+                try:
+                    validate_parameters(node, values)
+                except ParameterError as exc:
+                    at = f"grid point {point}: " if point else ""
+                    raise ParameterError(f"{path.name}: {where}{at}{exc}") from None
+                folder = out / _safe(student.student_id) if student else out
+                name = _safe(path.stem) + (f"__{_grid_tag(point)}" if grid else "")
+                run_id = "__".join(([_safe(student.student_id)] if student else []) + [name])
+                seed = values.get("seed", _default_seed(declared))
+                key = hashlib.sha256(json.dumps([source, values, __version__], sort_keys=True).encode()).hexdigest()
+                runs.append(Run(run_id, path, student.student_id if student else "", seed, values,
+                                folder / f"{name}.ipynb", key))
+    ids = [r.run_id.lower() for r in runs]  # case-insensitive file systems (macOS, Windows) would merge them
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise CrmlabError(f"run {dup!r} is planned twice: a repeated grid value, or student ids that differ "
+                          "only in letter case")
+    return runs
+
+
+# ------------------------------------------------------------------------------------------- execute
+@dataclass
+class Outcome:
+    """What became of one run: status ``ok``, ``failed`` or ``cached``; seconds (of the run that produced
+    the outputs); the first line of the error; the recorded results; attempts made."""
+
+    run: Run
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+    results: dict = field(default_factory=dict)
+    attempts: int = 0
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0].strip() if lines else type(exc).__name__
+
+
+def _work(conn, notebook: str, ipynb: str, parameters: dict, timeout: int) -> None:
+    """Worker process: execute one run, render its HTML, send back {"status", "results"|"error", ...}."""
+    devnull = os.open(os.devnull, os.O_WRONLY)  # kernel chatter would garble the progress line
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    from .results import collect
+    from .runner import run_notebook, to_html
+
+    try:
+        run_notebook(notebook, ipynb, parameters, cwd=Path(notebook).parent, timeout=timeout)
+        to_html(ipynb)
+        message = {"status": "ok", "results": collect(ipynb)}
+    except Exception as exc:  # every failure goes back as a message: the batch must go on
+        dead = type(exc).__name__ == "DeadKernelError"
+        message = {"status": "failed", "error": f"kernel died: {_first_line(exc)}" if dead else _first_line(exc),
+                   "retry": dead}
+    conn.send(message)
+    conn.close()
+
+
+def _context():
+    """The multiprocessing context of the workers; with forkserver, the server starts loading at once."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":  # workers fork from a server that has already imported the heavy modules
+        from multiprocessing import forkserver
+
+        ctx.set_forkserver_preload(["crmlab.runner", "crmlab.results", "crmlab._batch_warmup"])
+        forkserver.ensure_running()  # returns at once; the server imports while the caller goes on
+    return ctx
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _cached(run: Run) -> Outcome | None:
+    try:
+        done = json.loads(run.marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if done.get("key") != run.key or not (run.ipynb.is_file() and run.html.is_file()):
+        return None
+    return Outcome(run, "cached", float(done.get("seconds", 0.0)), "", dict(done.get("results", {})), 0)
+
+
+def _clear_temporary(run: Run) -> None:
+    """Remove the temporary files of a run whose worker was killed before it could tidy up."""
+    if run.ipynb.parent.is_dir():
+        for p in itertools.chain(run.ipynb.parent.glob(f".{run.ipynb.stem}-*.ipynb"),
+                                 run.ipynb.parent.glob(f".{run.html.name}.tmp")):
+            p.unlink(missing_ok=True)
+
+
+def _clear(run: Run) -> None:
+    """Remove every output of a run before it (re-)executes, so nothing stale survives a failure."""
+    for p in (run.marker, run.ipynb, run.html, run.failed_ipynb):
+        p.unlink(missing_ok=True)
+    _clear_temporary(run)
+
+
+def _receive(recv, proc) -> dict | None:
+    """The worker's message; a failure message when it died without one; None while it still runs."""
+    if recv.poll():
+        try:
+            return recv.recv()
+        except EOFError:
+            pass
+    elif proc.is_alive():
+        return None
+    proc.join()
+    return {"status": "failed", "error": f"worker process died (exit code {proc.exitcode})", "retry": True,
+            "killed": True}
+
+
+class _Progress:
+    """One progress line on a terminal (redrawn in place), one line per finished run otherwise."""
+
+    def __init__(self, total: int, stream: TextIO | None):
+        self.total, self.stream, self.done, self.t0 = total, stream, 0, time.perf_counter()
+        self.counts = {"ok": 0, "failed": 0, "cached": 0}
+        self.tty = bool(stream) and hasattr(stream, "isatty") and stream.isatty()
+
+    def update(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.counts[outcome.status] += 1
+        if not self.stream:
+            return
+        counts = "  ".join(f"{k} {v}" for k, v in self.counts.items())
+        if self.tty:
+            filled = round(30 * self.done / self.total)
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r[{'#' * filled}{'-' * (30 - filled)}] {self.done}/{self.total}  {counts}  "
+                              f"{time.perf_counter() - self.t0:.0f} s{end}")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {outcome.status:<6} {outcome.run.run_id} "
+                              f"({outcome.seconds:.1f} s){': ' + outcome.error if outcome.error else ''}\n")
+        self.stream.flush()
+
+
+def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force: bool = False,
+                 progress: TextIO | None = None) -> list[Outcome]:
+    """Execute planned runs, ``workers`` at a time, one process per run; return outcomes in plan order.
+
+    Parameters
+    ----------
+    runs : list of Run
+        From :func:`plan_runs`.
+    workers : int
+        Runs executing at once.
+    timeout : int
+        Seconds allowed per run: papermill's limit per cell, and the wall-clock limit of the whole run
+        (the worker is killed when it is exceeded).
+    force : bool
+        Re-run runs that finished before (otherwise they are reused, status ``cached``).
+    progress : text stream or None
+        Where the progress line goes (``sys.stderr`` for the command); None for none.
+
+    Returns
+    -------
+    list of :class:`Outcome`. A run whose kernel or worker process dies is retried once.
+
+    Workers start through multiprocessing's ``forkserver`` (``spawn`` where that is missing), which
+    re-imports the calling script: call this from under ``if __name__ == "__main__":`` in a script.
+
+    Example
+    -------
+    >>> outcomes = execute_runs(plan_runs(["case.ipynb"], "build/x"), workers=2)  # doctest: +SKIP
+
+    Source: crmlab issue 7.
+    """
+    from ._validate import check_int
+
+    workers = check_int(workers, "workers", low=1)
+    timeout = check_int(timeout, "timeout", low=1)
+    bar = _Progress(len(runs), progress)
+    outcomes: dict[str, Outcome] = {}
+    queue: deque[tuple[Run, int]] = deque()
+    for run in runs:
+        hit = None if force else _cached(run)
+        if hit is not None:
+            outcomes[run.run_id] = hit
+            bar.update(hit)
+        else:
+            _clear(run)
+            run.ipynb.parent.mkdir(parents=True, exist_ok=True)
+            queue.append((run, 1))
+    ctx = _context()
+    running: dict = {}  # receiving end of the pipe -> (process, run, attempt, start)
+
+    def finish(run: Run, attempt: int, start: float, message: dict) -> None:
+        if message["status"] == "failed" and message["retry"] and attempt == 1:
+            queue.appendleft((run, 2))
+            return
+        seconds = time.perf_counter() - start
+        out = Outcome(run, message["status"], seconds, message.get("error", ""), message.get("results", {}), attempt)
+        if out.status == "ok":
+            _write_json(run.marker, {"key": run.key, "seconds": seconds, "results": out.results})
+        outcomes[run.run_id] = out
+        bar.update(out)
+
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                run, attempt = queue.popleft()
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_work, args=(send, str(run.notebook), str(run.ipynb), run.parameters,
+                                                       timeout), daemon=True)
+                proc.start()
+                send.close()
+                running[recv] = (proc, run, attempt, time.perf_counter())
+            next_deadline = min(start + timeout for _, _, _, start in running.values())
+            wait(list(running) + [p.sentinel for p, *_ in running.values()],
+                 timeout=max(0.0, next_deadline - time.perf_counter()))
+            for recv, (proc, run, attempt, start) in list(running.items()):
+                message = _receive(recv, proc)
+                if message is None and time.perf_counter() - start > timeout:
+                    proc.kill()
+                    message = {"status": "failed", "error": f"timed out after {timeout} s", "retry": False,
+                               "killed": True}
+                if message is None:
+                    continue
+                proc.join()
+                recv.close()
+                del running[recv]
+                if message.get("killed"):
+                    _clear_temporary(run)
+                finish(run, attempt, start, message)
+    finally:
+        for proc, run, *_ in running.values():  # interrupted: leave no worker and no temporary file behind
+            proc.kill()
+            proc.join()
+            _clear_temporary(run)
+    return [outcomes[r.run_id] for r in runs]
+
+
+# ------------------------------------------------------------------------------------------- reports
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def write_summary(out, outcomes: list[Outcome]) -> Path:
+    """Write ``out/summary.csv`` (atomically): :data:`SUMMARY_COLUMNS`, then every recorded result in
+    order of first appearance. Booleans are written ``true``/``false``, lists and dicts as JSON.
+
+    Example
+    -------
+    >>> write_summary("build/class", execute_runs(runs))  # doctest: +SKIP
+    """
+    out = Path(out)
+    result_names = list(dict.fromkeys(k for o in outcomes for k in o.results))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*SUMMARY_COLUMNS, *result_names])
+    for o in outcomes:
+        r = o.run
+        writer.writerow([r.run_id, r.notebook.name, r.student_id, _cell(r.seed), o.status, f"{o.seconds:.2f}",
+                         o.error, *(_cell(o.results.get(k)) for k in result_names)])
+    target = out / "summary.csv"
+    tmp = out / ".summary.csv.tmp"
+    tmp.write_text(buf.getvalue(), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def _title(notebook: Path) -> str:
+    """The first Markdown heading of the notebook, else its file name."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return notebook.name
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return notebook.name
+
+
+def _write_index(out: Path, outcomes: list[Outcome], title: str) -> Path:
+    from .report import write_index
+
+    titles = {p: _title(p) for p in {o.run.notebook for o in outcomes}}
+    rows = []
+    for o in outcomes:
+        r = o.run
+        label = titles[r.notebook] + (f" — {r.student_id}" if r.student_id else "")
+        if r.seed is not None:
+            label += f" (seed {r.seed})"
+        link = r.html.relative_to(out).as_posix() if o.status != "failed" else None
+        rows.append({"id": r.run_id, "title": label, "status": o.status, "seconds": o.seconds, "html": link,
+                     "error": o.error or None, "results": o.results})
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached")}
+    intro = (f"{len(outcomes)} run(s): {counts['ok']} ok, {counts['failed']} failed, {counts['cached']} reused "
+             "from an earlier batch. summary.csv beside this page has one row per run.")
+    return write_index(out, rows, title=title, intro=intro)
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """Outcomes of a batch and the files written."""
+
+    outcomes: list
+    summary: Path
+    index: Path
+
+    @property
+    def failed(self) -> int:
+        return sum(o.status == "failed" for o in self.outcomes)
+
+
+def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = None, workers: int = 2,
+              timeout: int = 600, force: bool = False, title: str = "crmlab batch",
+              progress: TextIO | None = None) -> BatchReport:
+    """Plan, validate, execute and report a batch: the whole of ``crmlab batch``.
+
+    Parameters
+    ----------
+    notebooks : list of paths
+    out : path
+        Output folder (created).
+    roster, grid : path, optional
+        Roster CSV (:func:`read_roster`) and YAML grid (:func:`read_grid`).
+    params : dict, optional
+        Parameters for every run.
+    workers, timeout, force, progress
+        As in :func:`execute_runs`.
+    title : str
+        Heading of ``index.html``.
+
+    Returns
+    -------
+    :class:`BatchReport`; ``report.failed`` counts failed runs.
+
+    Example
+    -------
+    >>> run_batch(["notebooks/fedex.ipynb"], "build/class", roster="roster.csv").failed  # doctest: +SKIP
+    0
+
+    Source: crmlab issue 7.
+    """
+    from ._validate import check_int
+
+    check_int(workers, "workers", low=1)
+    check_int(timeout, "timeout", low=1)
+    _context()  # the worker server loads papermill and nbconvert while the batch is planned
+    runs = plan_runs(notebooks, out, roster=read_roster(roster) if roster else None,
+                     grid=read_grid(grid) if grid else None, params=params)
+    out = Path(out).resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
+    outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress)
+    return BatchReport(outcomes, write_summary(out, outcomes), _write_index(out, outcomes, title))
