@@ -40,9 +40,8 @@ def _param_pairs(pairs) -> dict:
 def cmd_list(args) -> int:
     from .cases import load_cases
 
-    cases = list(load_cases().values())
-    if args.ready:
-        cases = [c for c in cases if c.ready]
+    catalogue = list(load_cases().values())
+    cases = [c for c in catalogue if c.ready] if args.ready else catalogue
     if args.ids:
         for c in cases:
             print(c.id)
@@ -56,8 +55,8 @@ def cmd_list(args) -> int:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip())
-    ready = sum(c.ready for c in cases)
-    print(f"\n{len(cases)} cases: {ready} ready, {len(cases) - ready} planned "
+    ready = sum(c.ready for c in catalogue)
+    print(f"\n{len(catalogue)} cases: {ready} ready, {len(catalogue) - ready} planned "
           "(planned cases are catalogued; their notebooks arrive later)")
     return 0
 

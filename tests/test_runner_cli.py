@@ -72,6 +72,10 @@ def test_list_shows_ready_and_planned(tiny_project, capsys):
     assert "2 cases: 1 ready, 1 planned" in out
     rc, out, _ = _run_cli(capsys, "list", "--ids")
     assert out.splitlines() == ["later", "tiny"]
+    rc, out, _ = _run_cli(capsys, "list", "--ready")
+    rows = [line.split()[0] for line in out.splitlines()[2:] if line.strip() and not line[0].isdigit()]
+    assert rows == ["tiny"]
+    assert "2 cases: 1 ready, 1 planned" in out  # the footer counts the whole catalogue
 
 
 @pytest.mark.parametrize("argv, match", [
