@@ -275,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite existing files")
     s.set_defaults(func=cmd_assign)
 
+    from .analyze import add_subparser as add_analyze
+
+    add_analyze(sub)
+
     s = sub.add_parser("demo", help="run every ready case notebook and write an HTML index")
     s.add_argument("--out", default="build/demo", help="output folder (default: build/demo)")
     s.add_argument("--workers", type=int, default=_default_workers(),
