@@ -69,6 +69,7 @@ import pyarrow.compute as pc
 
 from ._validate import check_choice, check_dataframe, check_int, check_number
 from .errors import CrmlabError
+from .paths import prepare_output_dir
 
 __all__ = ["REASONS", "REFUND_POLICIES", "CleanResult", "CustomerValue", "parse_amounts", "parse_dates",
            "infer_date_format", "pseudonymize", "clean_transactions", "write_clean", "load_transactions",
@@ -917,16 +918,6 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     return s
 
 
-def _prepare_out(out: Path, force: bool) -> None:
-    existing = [out / name for name in OUTPUTS if (out / name).exists()]
-    if existing and not force:
-        raise CrmlabError(f"{existing[0]} exists; choose another --out or pass --force to overwrite it")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
-
-
 def cmd_analyze(args) -> int:
     """Run `crmlab analyze` (see :func:`add_subparser`); returns the exit status."""
     from .cases import get_case
@@ -940,7 +931,7 @@ def cmd_analyze(args) -> int:
     _end_day(args.observation_end)
     check_number(args.gross_margin, "--gross-margin", low=0.0, high=1.0, low_open=True)
     check_number(args.cost_per_purchase, "--cost-per-purchase", low=0.0)
-    _prepare_out(out, args.force)
+    prepare_output_dir(out, [out / name for name in OUTPUTS], args.force)
     key = secrets.token_bytes(32) if args.pseudonymize else None
     t0 = time.perf_counter()
     result = clean_transactions(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,

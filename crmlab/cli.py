@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CrmlabError, PlannedCaseError, UnknownCaseError
+from .paths import prepare_output_dir
 
 EXIT_USAGE = 2
 
@@ -93,16 +94,6 @@ def cmd_doctor(args) -> int:
 
 
 # ----------------------------------------------------------------------------------------------- run
-def _check_out(out: Path, targets: list[Path], force: bool) -> None:
-    existing = [t for t in targets if t.exists()]
-    if existing and not force:
-        raise CrmlabError(f"{existing[0]} exists; choose another --out or pass --force to overwrite it")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
-
-
 def cmd_run(args) -> int:
     from .cases import get_case
     from .results import collect
@@ -113,7 +104,7 @@ def cmd_run(args) -> int:
     validate_parameters(case.notebook_path, params)
     out = Path(args.out).resolve()
     ipynb, html = out / f"{case.id}.ipynb", out / f"{case.id}.html"
-    _check_out(out, [ipynb, html], args.force)
+    prepare_output_dir(out, [ipynb, html], args.force)
     t0 = time.perf_counter()
     run_notebook(case.notebook_path, ipynb, params, timeout=args.timeout)
     to_html(ipynb, html)

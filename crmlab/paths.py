@@ -30,3 +30,17 @@ def notebooks_dir() -> Path:
 
 def datasets_dir() -> Path:
     return project_root() / "datasets"
+
+
+def prepare_output_dir(out: Path, targets, force: bool) -> None:
+    """Create ``out`` unless one of ``targets`` already exists there and ``force`` is false.
+
+    Nothing a user has is overwritten without being asked: the message names the first existing file.
+    """
+    existing = [Path(t) for t in targets if Path(t).exists()]
+    if existing and not force:
+        raise CrmlabError(f"{existing[0]} exists; choose another --out or pass --force to overwrite it")
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None

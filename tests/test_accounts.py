@@ -1,20 +1,12 @@
 """Tests for crmlab.accounts: key-account selection and incentives (brute force, closed form, planted
 unprofitable giants) and the customer-type recommender (hand-scored cues, planted types)."""
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from crmlab import accounts as ac
-
-
-def _render(draw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ax = draw()
-        ax.figure.canvas.draw()
-    return ax
+from plot_helpers import render_strict
 
 
 def _accounts(seed=0, n=200, n_giants=8):
@@ -155,7 +147,7 @@ def test_customer_type_unknown_and_errors():
 def test_plot_key_accounts_renders_without_warnings():
     a, giants = _accounts(n=80, n_giants=4)
     s = ac.select_key_accounts(a, n=10, margin_col="margin")
-    ax = _render(lambda: ac.plot_key_accounts(s))
+    ax = render_strict(lambda: ac.plot_key_accounts(s))
     assert len(ax.collections) == 3
     assert len(ax.texts) == (s["key_by_profit"] | s["key_by_revenue"]).sum()
 

@@ -1,5 +1,4 @@
 """Tests for crmlab.churn: planted churn model, brute-force gains, Newcombe's published intervals, ROI loops."""
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -8,14 +7,7 @@ from scipy import stats
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from crmlab import churn as ch
-
-
-def _render(draw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ax = draw()
-        ax.figure.canvas.draw()
-    return ax
+from plot_helpers import render_strict
 
 
 def _subscribers(seed=0, n=3000):
@@ -251,16 +243,16 @@ def test_plots_render_without_warnings():
     rng = np.random.default_rng(9)
     p = rng.random(500)
     g = ch.gains_table(rng.random(500) < p, p)
-    ax = _render(lambda: ch.plot_gains(g))
+    ax = render_strict(lambda: ch.plot_gains(g))
     assert len(ax.lines[0].get_xdata()) == 11
-    ax = _render(lambda: ch.plot_lift(g))
+    ax = render_strict(lambda: ch.plot_lift(g))
     assert len(ax.patches) == 10
-    ax = _render(lambda: ch.plot_cumulative_response(g))
+    ax = render_strict(lambda: ch.plot_cumulative_response(g))
     assert ax.lines[0].get_ydata() == pytest.approx(g["cum_response_rate"].to_numpy())
     d = _two_groups(56, 70, 48, 80, seg=(["a", "b"] * 75))
-    _render(lambda: ch.plot_uplift(ch.campaign_uplift(d, segment_col="seg")))
+    render_strict(lambda: ch.plot_uplift(ch.campaign_uplift(d, segment_col="seg")))
     t = ch.targeting_roi(p, value=100, uplift=0.2, offer_cost=5)
-    ax = _render(lambda: ch.plot_roi(t))
+    ax = render_strict(lambda: ch.plot_roi(t))
     assert ax.collections[0].get_offsets()[0][0] == t.loc[t["best"], "share_targeted"].item()
 
 

@@ -1,5 +1,4 @@
 """Tests for crmlab.service, checked against brute-force counts, closed forms and planted truths."""
-import warnings
 from collections import Counter
 
 import numpy as np
@@ -7,14 +6,7 @@ import pandas as pd
 import pytest
 
 from crmlab import service as sv
-
-
-def _render(draw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ax = draw()
-        ax.figure.canvas.draw()
-    return ax
+from plot_helpers import render_strict
 
 
 # ------------------------------------------------------------------------------------- complaint Pareto
@@ -320,22 +312,22 @@ def test_chain_errors():
 # ---------------------------------------------------------------------------------------------- plots
 def test_plots_render_without_warnings():
     t = sv.complaint_pareto(_complaints(0, 500), kinds=KINDS)
-    ax = _render(lambda: sv.plot_pareto(t))
+    ax = render_strict(lambda: sv.plot_pareto(t))
     assert len(ax.patches) == len(t)
     rng = np.random.default_rng(0)
     received = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 48, 200), unit="h")
     replied = (received + pd.to_timedelta(rng.exponential(10, 200), unit="h")).where(rng.random(200) < 0.8)
     s = sv.sla_status(pd.DataFrame({"received_at": received, "replied_at": replied}), as_of="2024-01-04")
-    _render(lambda: sv.plot_sla(s))
+    render_strict(lambda: sv.plot_sla(s))
     d = pd.DataFrame({"month": [f"2024-{m:02d}" for m in range(1, 13)], "k": [5, 6, 4, 7, 5, 25, 6, 5, 4, 6, 5, 7],
                       "n": [100, 120, 90, 130, 110, 100, 95, 105, 100, 115, 120, 100]})
-    ax = _render(lambda: sv.plot_p_chart(sv.p_chart(d, defects_col="k", n_col="n"), x_col="month"))
+    ax = render_strict(lambda: sv.plot_p_chart(sv.p_chart(d, defects_col="k", n_col="n"), x_col="month"))
     assert len(ax.collections) == 1  # the out-of-control marker
     f = sv.no_miss_funnel(pd.DataFrame(rng.random((100, 4)) < 0.9,
                                        columns=["recorded", "handled", "rechecked", "fed_back"]))
-    ax = _render(lambda: sv.plot_funnel(f))
+    ax = render_strict(lambda: sv.plot_funnel(f))
     assert len(ax.patches) == 5
-    ax = _render(lambda: sv.plot_chain(sv.service_profit_chain(_chain_data(0, 50), n_boot=100)))
+    ax = render_strict(lambda: sv.plot_chain(sv.service_profit_chain(_chain_data(0, 50), n_boot=100)))
     assert len(ax.get_yticklabels()) == 3
     with pytest.raises(TypeError, match="result must be a ChainResult"):
         sv.plot_chain({"links": None})
