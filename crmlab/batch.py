@@ -360,6 +360,15 @@ def _first_line(exc: BaseException) -> str:
     return lines[0].strip() if lines else type(exc).__name__
 
 
+def _kernel_died(exc: BaseException) -> bool:
+    """True for failures of the kernel itself (it died, or never answered at start-up), which deserve one
+    retry; false for errors raised by the notebook's own code."""
+    if type(exc).__name__ == "DeadKernelError":
+        return True
+    text = str(exc).lower()
+    return "kernel died" in text or "kernel didn't respond" in text
+
+
 def _work(conn, notebook: str, ipynb: str, parameters: dict, timeout: int) -> None:
     """Worker process: execute one run, render its HTML, send back {"status", "results"|"error", ...}."""
     devnull = os.open(os.devnull, os.O_WRONLY)  # kernel chatter would garble the progress line
@@ -373,7 +382,7 @@ def _work(conn, notebook: str, ipynb: str, parameters: dict, timeout: int) -> No
         to_html(ipynb)
         message = {"status": "ok", "results": collect(ipynb)}
     except Exception as exc:  # every failure goes back as a message: the batch must go on
-        dead = type(exc).__name__ == "DeadKernelError"
+        dead = _kernel_died(exc)
         message = {"status": "failed", "error": f"kernel died: {_first_line(exc)}" if dead else _first_line(exc),
                    "retry": dead}
     conn.send(message)

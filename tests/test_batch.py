@@ -274,7 +274,7 @@ def test_dead_kernel_is_retried_once_and_a_dying_worker_spares_the_others(tmp_pa
     killer = write_nb(tmp_path / "killer.ipynb", "seed = 1", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     runs = plan_runs([once, always, killer], tmp_path / "out")
     outcomes = {o.run.run_id: o for o in execute_runs(runs, workers=2, timeout=60, progress=None)}
-    assert outcomes["once"].status == "ok" and outcomes["once"].attempts == 2
+    assert (outcomes["once"].status, outcomes["once"].attempts) == ("ok", 2), outcomes["once"].error
     assert outcomes["once"].results == {"answer": 1}
     assert (tmp_path / "died-once").exists()  # the notebook ran in its own folder (cwd), twice
     assert outcomes["always"].status == "failed" and outcomes["always"].attempts == 2
@@ -292,3 +292,15 @@ def test_a_run_over_its_time_is_killed_and_leaves_no_partial_notebook(tmp_path):
     assert outcome.attempts == 1  # a timeout is not retried
     assert listing(tmp_path / "out") == ["index.html", "summary.csv"]  # no notebook, no temporary file
     assert report.failed == 1
+
+
+def test_kernel_deaths_are_told_apart_from_notebook_errors():
+    from nbclient.exceptions import DeadKernelError
+
+    from crmlab.batch import _kernel_died
+    from crmlab.errors import CrmlabError
+
+    assert _kernel_died(DeadKernelError("Kernel died"))
+    assert _kernel_died(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert _kernel_died(RuntimeError("Kernel died before replying to kernel_info"))
+    assert not _kernel_died(CrmlabError("tiny.ipynb failed in cell 2: ZeroDivisionError: division by zero"))
