@@ -153,3 +153,24 @@ def test_declared_parameters_survive_comments_with_equals_signs(tmp_path):
     assert declared["effect"] == {"type": None, "default": "0.5", "help": "(0 = no effect)"}
     assert declared["rate"]["type"] == "float" and declared["name"]["default"] == '"a=b"'
     assert validate_parameters(nb, {"effect": 0.0, "rate": 2.5})["effect"] == 0.0
+
+
+def test_cli_data_writes_identical_bytes_and_never_overwrites_silently(tmp_path, capsys):
+    args = ["data", "transactions", "--seed", "3", "-k", "n_customers", "200"]
+    rc, out, err = _run_cli(capsys, *args, "--out", str(tmp_path / "a"))
+    assert rc == 0, err
+    _run_cli(capsys, *args, "--out", str(tmp_path / "b"))
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert {"transactions.csv", "customers.csv", "data_dictionary.md", "truth.json"} <= set(names)
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    before = (tmp_path / "a" / "transactions.csv").read_bytes()
+    rc, _, err = _run_cli(capsys, "data", "transactions", "--seed", "4", "-k", "n_customers", "200",
+                          "--out", str(tmp_path / "a"))
+    assert rc == 2 and "already exists" in err and "--force" in err
+    assert (tmp_path / "a" / "transactions.csv").read_bytes() == before
+    rc, _, err = _run_cli(capsys, "data", "transactions", "--seed", "4", "-k", "n_customers", "200",
+                          "--out", str(tmp_path / "a"), "--force")
+    assert rc == 0 and (tmp_path / "a" / "transactions.csv").read_bytes() != before
+    rc, _, err = _run_cli(capsys, "data", "transactions", "--out", str(tmp_path / "c"), "-k", "n_customer", "5")
+    assert rc == 2 and "has no knob 'n_customer'" in err

@@ -134,7 +134,7 @@ def write_world(world: World, out_dir, fmt: str = "csv", include_truth: bool = T
     if not overwrite:
         for p in paths:
             if p.exists():
-                raise FileExistsError(f"{p} already exists; pass overwrite=True (or --overwrite) to replace it")
+                raise FileExistsError(f"{p} already exists; pass overwrite=True (crmlab data: --force) to replace it")
     out.mkdir(parents=True, exist_ok=True)
     for t in world.spec.tables:
         _write_table(world.tables[t.name], out / f"{t.name}.{fmt}", fmt)
