@@ -42,7 +42,7 @@ demo: $(STAMP)
 BENCH_VENV := .bench-venv
 $(BENCH_VENV)/.installed:
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet "lifetimes==0.11.3"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "lifetimes==0.11.3" pyarrow
 	@touch $@
 
 bench: $(STAMP) $(BENCH_VENV)/.installed
