@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a green run.
 test: $(STAMP)
-	@$(PY) -m pytest tests notebooks $(NBVAL); rc=$$?; \
+	@$(PY) -m pytest tests notebooks crmlab --doctest-modules $(NBVAL); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 # Unit tests only (no notebooks): the quick loop while developing.

@@ -173,9 +173,9 @@ def student_version(notebook):
     left unmatched (the solution would leak), or when a cell would fail in the student version because
     it reads an answer (the message names the cell and the name).
 
-    Example
-    -------
-    >>> nb = student_version("notebooks/distributor_abc.ipynb")  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        nb = student_version("notebooks/distributor_abc.ipynb")
 
     Source: otter-grader's solution markers; :func:`crmlab.checks.strip_solutions`.
     """
@@ -222,9 +222,9 @@ def make_assignment(notebook, out, *, force: bool = False) -> tuple[Path, Path]:
     -------
     (student path, key path).
 
-    Example
-    -------
-    >>> make_assignment("notebooks/fedex.ipynb", "build/assign")  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        make_assignment("notebooks/fedex.ipynb", "build/assign")
 
     Source: crmlab issue 7.
     """
@@ -283,9 +283,9 @@ def verify_assignment(student, key, out, *, parameters: dict | None = None, time
     :class:`Verification`; ``.problems`` is empty when every check passes on the key and fails on the
     student version. A cell that fails in either version raises :class:`~crmlab.errors.CrmlabError`.
 
-    Example
-    -------
-    >>> verify_assignment(*make_assignment("nb.ipynb", "build/a"), "build/a").problems  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        verify_assignment(*make_assignment("nb.ipynb", "build/a"), "build/a").problems
     []
 
     Source: crmlab issue 7.

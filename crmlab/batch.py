@@ -282,9 +282,9 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     for an undeclared name or a bad value, and :class:`~crmlab.errors.CrmlabError` for a parameter given
     by two sources (say ``-p seed`` with a roster, which derives the seeds).
 
-    Example
-    -------
-    >>> runs = plan_runs(["case.ipynb"], "build/class", roster=read_roster("roster.csv"))  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        runs = plan_runs(["case.ipynb"], "build/class", roster=read_roster("roster.csv"))
 
     Source: crmlab issue 7.
     """
@@ -496,9 +496,9 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
     Workers start through multiprocessing's ``forkserver`` (``spawn`` where that is missing), which
     re-imports the calling script: call this from under ``if __name__ == "__main__":`` in a script.
 
-    Example
-    -------
-    >>> outcomes = execute_runs(plan_runs(["case.ipynb"], "build/x"), workers=2)  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        outcomes = execute_runs(plan_runs(["case.ipynb"], "build/x"), workers=2)
 
     Source: crmlab issue 7.
     """
@@ -582,9 +582,9 @@ def write_summary(out, outcomes: list[Outcome]) -> Path:
     """Write ``out/summary.csv`` (atomically): :data:`SUMMARY_COLUMNS`, then every recorded result in
     order of first appearance. Booleans are written ``true``/``false``, lists and dicts as JSON.
 
-    Example
-    -------
-    >>> write_summary("build/class", execute_runs(runs))  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        write_summary("build/class", execute_runs(runs))
     """
     out = Path(out)
     result_names = list(dict.fromkeys(k for o in outcomes for k in o.results))
@@ -671,9 +671,9 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
     -------
     :class:`BatchReport`; ``report.failed`` counts failed runs.
 
-    Example
-    -------
-    >>> run_batch(["notebooks/fedex.ipynb"], "build/class", roster="roster.csv").failed  # doctest: +SKIP
+    Example (needs the files it names)::
+
+        run_batch(["notebooks/fedex.ipynb"], "build/class", roster="roster.csv").failed
     0
 
     Source: crmlab issue 7.

@@ -170,7 +170,8 @@ def plot_tier_shares(table: pd.DataFrame, value_col: str, *, value_label: tuple[
 
     Example
     -------
-    >>> ax = plot_tier_shares(tier_table(f, "cls", value_cols=["sales"]), "sales")   # doctest: +SKIP
+    >>> f = pd.DataFrame({"cls": ["A", "B", "B"], "sales": [8.0, 1.0, 1.0]})
+    >>> ax = plot_tier_shares(tier_table(f, "cls", value_cols=["sales"]), "sales")
 
     Source: Zeithaml, Rust & Lemon (2001); seed 000_5648a0db4edeb316.txt lines 57-61.
     """

@@ -1,17 +1,5 @@
-import matplotlib
+"""Fixtures of the unit tests (headless plotting and figure clean-up live in ../conftest.py)."""
 import pytest
-
-# Headless plotting in this process only. Not through MPLBACKEND: the notebook kernels nbval starts would
-# inherit it and draw no inline figures, so their outputs would no longer match the committed ones.
-matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
 
 
 def _write_notebook(path, params_src, body_src):
