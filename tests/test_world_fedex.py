@@ -26,11 +26,6 @@ def test_schema_and_size():
     assert (a[DRIVERS] >= 0).all().all() and (a["shipments"] >= 1).all()
 
 
-def test_same_seed_same_world_other_seed_differs():
-    assert make("fedex", seed=5, n_customers=300).fingerprint() == make("fedex", seed=5, n_customers=300).fingerprint()
-    assert make("fedex", seed=5, n_customers=300).fingerprint() != make("fedex", seed=6, n_customers=300).fingerprint()
-
-
 @pytest.mark.parametrize("knobs, error, pattern", [
     ({"n_customers": 5}, ValueError, r"knob 'n_customers' of world 'fedex' must be >= 20"),
     ({"cost_per_pickup": "30"}, TypeError, r"'cost_per_pickup'.*must be a number"),

@@ -32,12 +32,6 @@ def test_schema_and_links():
     assert set(s["campaign_group"].astype(str)) == {"none", "control", "treatment"}
 
 
-def test_same_seed_same_world_other_seed_differs():
-    a = make("mobile_operator", seed=2, n_customers=300, n_prospects=100)
-    assert a.fingerprint() == make("mobile_operator", seed=2, n_customers=300, n_prospects=100).fingerprint()
-    assert a.fingerprint() != make("mobile_operator", seed=3, n_customers=300, n_prospects=100).fingerprint()
-
-
 @pytest.mark.parametrize("knobs, error, pattern", [
     ({"n_customers": 10}, ValueError, r"knob 'n_customers' of world 'mobile_operator' must be >= 50"),
     ({"campaign_share": 1.5}, ValueError, r"'campaign_share'.*<= 1"),
