@@ -3,14 +3,17 @@
 Checked against brute force on small inputs, closed forms (BG/NBD eq. 9 of Fader, Hardie & Lee 2005;
 the logistic function; normal quantiles) and the declared parameters of a draw.
 """
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import integrate, stats
 from scipy.special import expit, hyp2f1
 
 from crmlab.worlds.mech.outcomes import default_cutpoints, likert_from_latent, logit_draw
-from crmlab.worlds.mech.population import draw_segments, make_ids, segment_counts, segment_table
-from crmlab.worlds.mech.purchases import bgnbd_draw, gamma_gamma_spend, weeks_to_dates
+from crmlab.worlds.mech.population import _categorical_codes, draw_segments, make_ids, segment_counts, segment_table
+from crmlab.worlds.mech.purchases import _weeks_to_ns, bgnbd_draw, gamma_gamma_spend, weeks_to_dates
 
 SEGS = [
     {"name": "small", "share": 0.3, "x": {"dist": "normal", "mean": 10, "sd": 2},
@@ -119,6 +122,33 @@ def test_bgnbd_draw_repeat_times_are_uniform_for_the_alive():
     assert times.min() > 10.0 and len(d.time) == d.n_repeat.sum()
 
 
+def test_bgnbd_draw_share_alive_matches_the_model():
+    """P(alive at t) under BG/NBD = E[(1 - p)^N(t)] = E_p[(alpha / (alpha + p t))^r], p ~ Beta(a, b): the
+    integral is computed with scipy's quad, independently of the thinning used to draw (within 4 SE)."""
+    r, alpha, a, b, t = 1.5, 6.0, 1.2, 8.0, 52.0
+    d = bgnbd_draw(np.random.default_rng(12), 100_000, r, alpha, a, b, t)
+    expected = integrate.quad(lambda p: (alpha / (alpha + p * t)) ** r * stats.beta.pdf(p, a, b), 0, 1)[0]
+    assert abs(d.alive.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / 100_000)
+
+
+def test_bgnbd_draw_dropouts_stop_buying_at_the_dropout():
+    """A customer who dropped out has a last purchase and at least one repeat; with p = 1 (a, b making
+    p all but 1) everyone drops out at the first repeat purchase, so x <= 1 and the alive have none."""
+    d = bgnbd_draw(np.random.default_rng(8), 20_000, 2.0, 4.0, 500.0, 0.001, 52.0)
+    assert d.n_repeat.max() == 1 and (d.n_repeat[d.alive] == 0).all() and (d.n_repeat[~d.alive] == 1).all()
+    assert (d.last[~d.alive] > d.birth[~d.alive]).all() and (d.last[d.alive] == d.birth[d.alive]).all()
+
+
+def test_bgnbd_draw_survives_rates_that_underflow():
+    """r = 0.01 makes many purchase rates exactly 0: those customers never buy again and stay alive."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                             # no divide-by-zero or overflow warnings
+        d = bgnbd_draw(np.random.default_rng(3), 5000, 0.01, 1.0, 1.0, 1.0, 52.0)
+    zero = d.lam == 0
+    assert zero.any() and (d.n_repeat[zero] == 0).all() and d.alive[zero].all()
+    assert np.isfinite(d.time).all()
+
+
 def test_bgnbd_draw_edge_cases_and_errors():
     empty = bgnbd_draw(np.random.default_rng(0), 0, 1, 1, 1, 1, 10)
     assert empty.time.size == 0 and empty.customer.size == 0
@@ -147,6 +177,38 @@ def test_gamma_gamma_spend_means():
         gamma_gamma_spend(np.random.default_rng(0), np.array([0, 5]), 1, 1, 1, n_customers=3)
 
 
+def test_gamma_gamma_spend_counts_give_the_same_amounts_as_the_index():
+    """counts= is a faster spelling of a sorted customer_index: same draws, same amounts."""
+    counts = np.array([3, 0, 5, 1])
+    idx = np.repeat(np.arange(4), counts)
+    by_index = gamma_gamma_spend(np.random.default_rng(5), idx, 6.0, 4.0, 15.0, n_customers=4)
+    by_counts = gamma_gamma_spend(np.random.default_rng(5), None, 6.0, 4.0, 15.0, counts=counts)
+    assert np.array_equal(by_index.amount, by_counts.amount) and np.array_equal(by_index.nu, by_counts.nu)
+    with pytest.raises(TypeError, match="not both"):
+        gamma_gamma_spend(np.random.default_rng(0), idx, 1, 1, 1, counts=counts)
+    with pytest.raises(ValueError, match="counts must not be negative"):
+        gamma_gamma_spend(np.random.default_rng(0), None, 1, 1, 1, counts=np.array([1, -1]))
+    with pytest.raises(ValueError, match="n_customers"):
+        gamma_gamma_spend(np.random.default_rng(0), None, 1, 1, 1, counts=counts, n_customers=5)
+
+
+def test_categorical_codes_are_numpys_choice():
+    """The comparison count gives exactly rng.choice's draws (same uniforms, same inversion)."""
+    for probs in ([0.55, 0.3, 0.15], [0.2, 0.0, 0.8], [1.0], [0.1] * 10):
+        p = np.array(probs)
+        expected = np.random.default_rng(3).choice(p.size, size=10_000, p=p / p.sum())
+        assert np.array_equal(_categorical_codes(np.random.default_rng(3), p, 10_000), expected)
+
+
+def test_draw_segments_by_order_with_ties_keeps_the_declared_counts():
+    """Scores with many ties (a brute-force check of the fallback): exact counts, and every member of a
+    segment scores no higher than any member of the next."""
+    order = np.random.default_rng(1).integers(0, 4, 1001).astype(float)
+    df = draw_segments(np.random.default_rng(2), 1001, SEGS, order=order)
+    assert df["segment"].value_counts()["small"] == 300
+    assert order[df["segment"] == "small"].max() <= order[df["segment"] == "large"].min()
+
+
 def test_weeks_to_dates_truncates_to_the_day():
     out = weeks_to_dates("2024-03-04", [0.0, 0.99 / 7, 1.0 / 7, 52.0])
     assert out.dtype == np.dtype("datetime64[ns]")
@@ -156,7 +218,20 @@ def test_weeks_to_dates_truncates_to_the_day():
         weeks_to_dates("not a date", [1.0])
     with pytest.raises(ValueError, match="weeks"):
         weeks_to_dates("2024-01-01", [np.nan])
+    with pytest.raises(ValueError, match="outside the dates"):
+        weeks_to_dates("2024-01-01", [0.0, 20_000.0])
 
+
+def test_weeks_to_ns_in_place_equals_the_fresh_result():
+    """Writing the dates into the weeks' own memory gives the same values as a fresh array, also for
+    times a hair below a day boundary and for negative weeks."""
+    w = np.random.default_rng(0).uniform(-3, 104, 100_000)
+    w[::7] = np.nextafter(3.0, 0.0)
+    day0 = pd.Timestamp("2023-11-14")
+    fresh = _weeks_to_ns(w, day0.value, nonnegative=False)
+    assert np.array_equal(fresh, weeks_to_dates(day0, w))
+    spent = w.copy()
+    assert np.array_equal(_weeks_to_ns(spent, day0.value, nonnegative=False, overwrite=True), fresh)
 
 def test_logit_draw_frequencies_match_expit():
     eta = np.repeat([-2.0, 0.0, 1.5], 20_000)

@@ -150,3 +150,19 @@ def test_knobs_change_the_world_as_documented():
     assert w.truth["observation_end"] == pd.Timestamp("2020-03-02") + pd.Timedelta(weeks=30)
     assert w.tables["customers"]["first_purchase"].max() < pd.Timestamp("2020-03-02") + pd.Timedelta(weeks=10)
     assert w.truth["bgnbd"] == {"r": 2.0, "alpha": 10.0, "a": 1.5, "b": 20.0}
+
+
+def test_start_date_must_leave_the_window_inside_datetime64_ns():
+    """The dates are datetime64[ns]: a window past 2262-04-11 is refused by name, not wrapped around."""
+    with pytest.raises(ValueError, match="knob 'start_date'.*2262"):
+        make("transactions", n_customers=10, start_date="2261-06-01")
+    late = make("transactions", n_customers=10, weeks=4, acquisition_weeks=4, start_date="2262-03-01")
+    assert late.tables["transactions"]["date"].max() < late.truth["observation_end"]
+
+
+def test_segment_scores_survive_purchase_rates_that_underflow():
+    """r = 0.01 draws purchase rates of exactly 0; their customers land in the lowest-value segment
+    instead of turning every score into NaN."""
+    truth = make("transactions", n_customers=4000, r=0.01, segment_link=1.0).truth["customers"]
+    zero = truth["lambda"] == 0
+    assert zero.any() and (truth.loc[zero, "segment"] == SEGMENTS[0]["name"]).all()

@@ -21,6 +21,8 @@ from ..errors import UnknownCaseError
 
 __all__ = ["DEFAULT_SEED", "Knob", "Column", "Table", "World", "WorldSpec", "register", "make", "available", "spec"]
 
+# A world's generator version; a world registers a higher one whenever the same seed and knobs start to
+# give different tables, so snapshots, manifests and batch caches can tell the two apart.
 GENERATOR_VERSION = "1"
 # The seed every case file and snapshot uses by default.
 DEFAULT_SEED = 42

@@ -170,8 +170,9 @@ def _choice_rows(rng, probs: np.ndarray) -> np.ndarray:
     return (rng.random(len(probs))[:, None] > cum).sum(axis=1).clip(max=probs.shape[1] - 1)
 
 
+# version 2: bookings come from the thinned BG/NBD draw (same model, different numbers per seed)
 @register("ctrip", title="Ctrip: complaint management and service recovery", description=DESCRIPTION,
-          knobs=KNOBS, tables=TABLES)
+          knobs=KNOBS, tables=TABLES, version="2")
 def build(rng: np.random.Generator, k: dict):
     n = k["n_customers"]
     horizon = k["months"] * 52.0 / 12

@@ -19,7 +19,10 @@ import pandas as pd
 
 from ._core import Column, Knob, Table, register
 from .mech.population import draw_segments
-from .mech.purchases import bgnbd_draw, gamma_gamma_spend, weeks_to_dates
+from .mech.purchases import _weeks_to_ns, bgnbd_draw, gamma_gamma_spend
+
+# The dates a datetime64[ns] column can hold, whole days.
+_FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 __all__ = ["SEGMENTS", "build"]
 
@@ -111,8 +114,9 @@ mean_spend (= p_gg / nu) and n_repeat (repeat purchases in the window).
 """
 
 
+# version 2: the BG/NBD draw became a thinned Poisson process (same model, different numbers per seed)
 @register("transactions", title="A transaction log from BG/NBD purchases with Gamma-Gamma spend",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES)
+          description=DESCRIPTION, knobs=KNOBS, tables=TABLES, version="2")
 def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     """Draw the world (see DESCRIPTION); called by ``crmlab.worlds.make("transactions", ...)``."""
     n, weeks, acq = knobs["n_customers"], knobs["weeks"], knobs["acquisition_weeks"]
@@ -126,12 +130,19 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     if pd.isna(start) or start != start.normalize():
         raise ValueError(f"knob 'start_date' of world 'transactions' must be a date YYYY-MM-DD, "
                          f"got {knobs['start_date']!r}")
+    end = start + pd.Timedelta(days=7 * weeks)
+    if start < _FIRST_DAY or end > _LAST_DAY:
+        raise ValueError(f"knob 'start_date' of world 'transactions': the window {start.date()} + {weeks} weeks "
+                         f"must lie within {_FIRST_DAY.date()} .. {_LAST_DAY.date()} (what datetime64[ns] holds), "
+                         f"got {knobs['start_date']!r}")
+    day0 = int(start.as_unit("ns").value)
     birth = rng.uniform(0.0, float(acq), n)
     draw = bgnbd_draw(rng, n, knobs["r"], knobs["alpha"], knobs["a"], knobs["b"], float(weeks), birth)
-    spend = gamma_gamma_spend(rng, draw.customer, knobs["gg_p"], knobs["gg_q"], knobs["gg_gamma"],
-                              n_customers=n)
+    spend = gamma_gamma_spend(rng, None, knobs["gg_p"], knobs["gg_q"], knobs["gg_gamma"],
+                              counts=draw.n_repeat + 1)
     link = knobs["segment_link"]
-    log_value = np.log(draw.lam * spend.mean_spend)
+    # a purchase rate can underflow to 0 when r is tiny; keep such customers at the bottom, not at -inf
+    log_value = np.log(np.maximum(draw.lam * spend.mean_spend, np.finfo(float).tiny))
     spread = log_value.std() if n > 1 else 1.0
     z_value = (log_value - log_value.mean()) / (spread if spread > 0 else 1.0)
     score = link * z_value + np.sqrt(1.0 - link ** 2) * rng.standard_normal(n)
@@ -140,7 +151,7 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     ids = np.arange(1, n + 1, dtype=np.int32)
     customers = pd.DataFrame(copy=False, data={
         "customer_id": ids,
-        "first_purchase": weeks_to_dates(start, birth),
+        "first_purchase": _weeks_to_ns(birth, day0, nonnegative=True),     # checked above: inside the window
         "age": people["age"].to_numpy(),
         "income": people["income"].to_numpy(),
         "channel": people["channel"],
@@ -148,10 +159,10 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     })
     transactions = pd.DataFrame(copy=False, data={
         "customer_id": np.add(draw.customer, 1, out=draw.customer),     # in place: the index is ours
-        "date": weeks_to_dates(start, draw.time),
+        "date": _weeks_to_ns(draw.time, day0, nonnegative=True, overwrite=True),   # draw.time is spent
         "amount": spend.amount,
     })
-    latent = pd.DataFrame({
+    latent = pd.DataFrame(copy=False, data={
         "segment": people["segment"].array,
         "lambda": draw.lam, "p": draw.p, "alive": draw.alive,
         "nu": spend.nu, "mean_spend": spend.mean_spend, "n_repeat": draw.n_repeat,
@@ -161,7 +172,7 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
         "gamma_gamma": {"p": knobs["gg_p"], "q": knobs["gg_q"], "gamma": knobs["gg_gamma"]},
         "time_unit": "weeks",
         "observation_start": start,
-        "observation_end": start + pd.Timedelta(days=7 * weeks),
+        "observation_end": end,
         "segments": SEGMENTS,
         "segment_link": link,
         "customers": latent,

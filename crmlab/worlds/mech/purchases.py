@@ -73,12 +73,15 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     purchase the customer drops out for good with probability ``p_i``; p ~ Beta(a, b). Customers are
     observed from their first purchase (time ``birth_i``) until ``horizon``.
 
-    How it is drawn without loops: the number of purchases before dropout J ~ Geometric(p) and the
-    number of Poisson events in the window N ~ Poisson(lam·T) give the observed count x = min(J, N) and
-    alive = J > N. Given N, the event times are N sorted uniforms on (birth, horizon); the first x of them
-    are built from x standard exponentials E_1..E_x and one Gamma(N − x + 1) variable G (uniform spacings:
-    U_(k) = (E_1+…+E_k) / (E_1+…+E_x+G)), so only sum(x) + n numbers are drawn and the log comes out
-    sorted by customer and time.
+    How it is drawn without loops (thinning): each repeat purchase independently "carries" the dropout
+    with probability p, so the dropout purchases form a Poisson process of rate lam·p and the others an
+    independent one of rate lam·(1 − p). The dropout purchase comes at D ~ Exponential(lam·p) after
+    birth; the customer is alive at the horizon when D ≥ T. Before L = min(D, T) there are
+    M ~ Poisson(lam·(1 − p)·L) other purchases at uniform times, so x = M + [D < T]. The uniform times
+    come from x standard exponentials E_1..E_x: U_(k) = (E_1+…+E_k) / (E_1+…+E_x + R), with R = 0 when
+    the customer dropped out (the last purchase is then exactly at D) and R ~ Exponential(1) when alive.
+    Besides lam and p, a customer costs one exponential (D), one Poisson count and x + 1 exponentials
+    (the spacings and R), and the log comes out sorted by customer and time.
 
     Parameters
     ----------
@@ -119,45 +122,65 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     T = horizon - birth
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = np.clip(rng.beta(a, b, n), 1e-12, 1.0)
-    n_dropout = rng.geometric(p)                      # repeat purchases until (and including) dropout
-    n_window = rng.poisson(lam * T)                   # Poisson events in the window if never dropping out
-    x = np.minimum(n_dropout, n_window)
-    alive = n_dropout > n_window
+    rate = lam * p                                           # of dropout purchases; 0 if lam underflowed
+    # time from birth to the dropout purchase (never, when the rate is 0; inf when it overflows)
+    with np.errstate(over="ignore"):
+        dropout = np.divide(rng.standard_exponential(n), rate, out=np.full(n, np.inf), where=rate > 0)
+    alive = dropout >= T
+    span = np.minimum(dropout, T)                            # the part of the window the customer is active
+    x = rng.poisson(lam * (1.0 - p) * span)                  # purchases that do not carry the dropout
+    x += ~alive                                              # ... and the dropout purchase itself
     # Uniform spacings: each customer's block of the flat log holds k = x (+1 for the first purchase)
-    # exponentials; a zero in front of the block stands for the first purchase. Scaled by T / (block sum
-    # + rest), their running sum inside the block gives the purchase times after birth. One cumulative sum
-    # over the whole log does all blocks at once: each block's first increment jumps from the previous
-    # block's last time to this block's birth.
+    # exponentials; scaled by span / (their sum + rest), their running sum inside the block gives the
+    # purchase times after birth. One cumulative sum over the whole log does all blocks at once: each
+    # block's first increment jumps from the previous block's last time to this block's birth. With the
+    # first purchase in the log, the exponential in its slot is not a spacing; it serves as the rest.
     k = x + 1 if include_first else x
     ends = np.cumsum(k)
     start = ends - k
-    spacing = rng.standard_exponential(int(k.sum()), dtype=np.float32)
-    if include_first:
-        spacing[start] = 0.0
-    rest = rng.standard_gamma((n_window - x + 1).astype(np.float64))
-    filled = k > 0
+    spacing = rng.standard_exponential(int(ends[-1]) if n else 0)
+    # The per-block steps skip customers without a block (no purchase in the log); with include_first
+    # every customer has one, and `blocks` is a plain slice (views, no copies).
+    blocks = slice(None) if include_first else np.flatnonzero(k)
     block_sum = np.zeros(n)
     if spacing.size:
-        block_sum[filled] = np.add.reduceat(spacing, start[filled], dtype=np.float64)
-    scale = T / (block_sum + rest)                             # maps block sums onto (0, T)
-    block_last = (birth + scale * block_sum)[filled]           # time of each block's last entry
+        block_sum[blocks] = np.add.reduceat(spacing, start[blocks])
+    if include_first:
+        rest = spacing[start]
+        block_sum -= rest
+    else:
+        rest = rng.standard_exponential(n)
+    total = np.where(alive, block_sum + rest, block_sum)       # R = 0 for customers who dropped out
+    scale = np.divide(span, total, out=np.zeros(n), where=total > 0)   # maps block sums onto (0, span]
+    block_last = (birth + scale * block_sum)[blocks]           # time of each block's last entry
     time = np.repeat(scale, k)
     time *= spacing
-    time[start[filled]] += birth[filled] - np.concatenate(([0.0], block_last[:-1]))
+    jump = birth[blocks] - np.concatenate(([0.0], block_last[:-1]))
+    if include_first:
+        time[start] = jump                                     # replaces the rest's slot
+    else:
+        time[start[blocks]] += jump
     np.cumsum(time, out=time)
     customer = np.repeat(np.arange(n, dtype=np.int32), k)
-    final = ends[filled] - 1                                   # each block's last (latest) purchase
-    time[final] = np.minimum(time[final], np.nextafter(horizon, 0.0))   # guard against rounding at the end
+    final = ends[blocks] - 1                                   # each block's last (latest) purchase
+    tail = time[final]
+    over = np.flatnonzero(tail >= horizon)                     # guard against rounding at the end
+    if over.size:
+        tail[over] = np.nextafter(horizon, 0.0)
+        time[final[over]] = tail[over]
     last = birth.copy()
-    last[x > 0] = time[ends[x > 0] - 1]
     if include_first:
+        np.copyto(last, tail, where=x > 0)
         time[start] = birth                                    # exact, not up to rounding
+    else:
+        last[x > 0] = tail
     return BGNBDDraw(lam=lam, p=p, birth=birth, T=T, n_repeat=x, last=last, alive=alive,
                      customer=customer, time=time)
 
 
 def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: float, gamma: float, *,
-                      n_customers: int | None = None, decimals: int | None = 2) -> GammaGammaDraw:
+                      n_customers: int | None = None, decimals: int | None = 2,
+                      counts=None) -> GammaGammaDraw:
     """Draw transaction amounts from the Gamma-Gamma model of monetary value.
 
     Each transaction's spend z ~ Gamma(shape p, rate nu_i); across customers nu ~ Gamma(shape q, rate
@@ -167,13 +190,15 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
     Parameters
     ----------
     rng : numpy.random.Generator
-    customer_index : array of ints in [0, n_customers)
-        the customer of each transaction (e.g. ``BGNBDDraw.customer``; with per-customer counts use
-        ``np.repeat(np.arange(n), counts)``)
+    customer_index : array of ints in [0, n_customers), or None with ``counts``
+        the customer of each transaction (e.g. ``BGNBDDraw.customer``)
     p, q, gamma : float > 0     the model's parameters (Fader & Hardie 2013 notation)
     n_customers : int, optional number of customers (default: max index + 1)
     decimals : int or None      round amounts to this many decimals (default 2, i.e. cents; amounts never
                                 round below one cent). None: no rounding.
+    counts : array of n_customers ints >= 0, optional
+        instead of ``customer_index`` for a log sorted by customer: customer i has the next ``counts[i]``
+        transactions (e.g. ``BGNBDDraw.n_repeat + 1``). Same amounts as the equivalent index, faster.
 
     Returns
     -------
@@ -189,23 +214,37 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
     p = check_number(p, "p", low=0, low_open=True)
     q = check_number(q, "q", low=0, low_open=True)
     gamma = check_number(gamma, "gamma", low=0, low_open=True)
-    idx = np.asarray(customer_index)
-    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
-        raise TypeError("customer_index must be a 1-d array of integer customer indices")
-    if idx.size and idx.min() < 0:
-        raise ValueError("customer_index must not be negative")
-    top = int(idx.max()) + 1 if idx.size else 0
-    n = top if n_customers is None else check_int(n_customers, "n_customers", low=top)
+    if counts is not None:
+        if customer_index is not None:
+            raise TypeError("give customer_index or counts, not both")
+        counts = np.asarray(counts)
+        if counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer):
+            raise TypeError("counts must be a 1-d array of integer purchase counts per customer")
+        if counts.size and counts.min() < 0:
+            raise ValueError("counts must not be negative")
+        n = counts.size
+        if n_customers is not None and check_int(n_customers, "n_customers", low=0) != n:
+            raise ValueError(f"n_customers ({n_customers}) must equal the length of counts ({n})")
+        size = int(counts.sum())
+    else:
+        idx = np.asarray(customer_index)
+        if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+            raise TypeError("customer_index must be a 1-d array of integer customer indices")
+        if idx.size and idx.min() < 0:
+            raise ValueError("customer_index must not be negative")
+        top = int(idx.max()) + 1 if idx.size else 0
+        n = top if n_customers is None else check_int(n_customers, "n_customers", low=top)
+        size = idx.size
     nu = rng.gamma(q, 1.0 / gamma, n)
     if decimals is not None:
         decimals = check_int(decimals, "decimals", low=0)
     unit = 1.0 if decimals is None else 10.0 ** decimals
-    amount = (unit / nu)[idx]                                  # fancy indexing: 3x faster than np.take on int32
-    amount *= rng.standard_gamma(p, idx.size, dtype=np.float32)
+    per_unit = unit / nu                                       # spend scale in units of the last decimal
+    amount = np.repeat(per_unit, counts) if counts is not None else per_unit[idx]
+    amount *= rng.standard_gamma(p, size, dtype=np.float32)
     if decimals is not None:
         np.rint(amount, out=amount)
-        tiny = np.flatnonzero(amount < 1.0)                    # never below one unit of the last decimal
-        amount[tiny] = 1.0
+        np.maximum(amount, 1.0, out=amount)                   # never below one unit of the last decimal
         amount /= unit
     return GammaGammaDraw(nu=nu, mean_spend=p / nu, amount=amount)
 
@@ -237,13 +276,38 @@ def weeks_to_dates(start, weeks) -> np.ndarray:
     except (ValueError, TypeError):
         raise ValueError(f"start must be a date, got {start!r}") from None
     w = np.asarray(weeks, dtype=np.float64)
-    if w.size and not np.isfinite(w.min() + w.max()):
+    lo, hi = (float(w.min()), float(w.max())) if w.size else (0.0, 0.0)
+    if not np.isfinite(lo + hi):
         raise ValueError("weeks must be finite")
-    ns = np.empty(w.shape, dtype=np.int64)
-    if w.size and w.min() < 0:
-        np.multiply(np.floor(w * 7.0), 1.0, out=ns, casting="unsafe")
+    ns0 = int(day0.astype("datetime64[ns]").astype(np.int64))
+    first, last = (ns0 + int(np.floor(v * 7.0)) * _NS_PER_DAY for v in (lo, hi))
+    if first < _NS_MIN or last > _NS_MAX:
+        raise ValueError(f"weeks {lo:g} to {hi:g} after {day0} fall outside the dates datetime64[ns] can hold "
+                         f"({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()})")
+    return _weeks_to_ns(w, ns0, nonnegative=lo >= 0)
+
+
+_NS_PER_DAY = 86_400 * 10**9
+_NS_MIN, _NS_MAX = int(pd.Timestamp.min.value), int(pd.Timestamp.max.value)
+
+
+def _weeks_to_ns(w: np.ndarray, ns0: int, *, nonnegative: bool, overwrite: bool = False) -> np.ndarray:
+    """The arithmetic of :func:`weeks_to_dates` without its checks: float64 weeks ``w`` whose dates are
+    known to fit, ``ns0`` the nanosecond value of day 0. Integer arithmetic after the truncation to days,
+    so midnights are exact. ``overwrite=True`` consumes ``w``: the dates are written into its memory,
+    which saves allocating (and the kernel zeroing) a second array of the same size."""
+    if overwrite and w.dtype == np.float64 and w.flags.c_contiguous and w.flags.writeable:
+        ns = w.view(np.int64)
+        np.multiply(w, 7.0, out=w)
+        if not nonnegative:
+            np.floor(w, out=w)
+        np.copyto(ns, w, casting="unsafe")       # 1-d, same positions: each element is read before written
     else:
-        np.multiply(w, 7.0, out=ns, casting="unsafe")          # truncation = floor for days >= 0
-    ns *= 86_400 * 10**9                                       # integer arithmetic: exact midnights
-    ns += day0.astype("datetime64[ns]").astype(np.int64)
+        ns = np.empty(w.shape, dtype=np.int64)
+        if nonnegative:
+            np.multiply(w, 7.0, out=ns, casting="unsafe")      # truncation = floor for days >= 0
+        else:
+            np.multiply(np.floor(w * 7.0), 1.0, out=ns, casting="unsafe")
+    ns *= _NS_PER_DAY
+    ns += ns0
     return ns.view("datetime64[ns]")
