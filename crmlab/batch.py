@@ -196,7 +196,7 @@ class Run:
     seed: int | None
     parameters: dict
     ipynb: Path
-    key: str  # changes when the notebook, its parameters or crmlab's version change
+    key: str  # changes when the notebook, its parameters, crmlab's version or a world's generator change
 
     @property
     def html(self) -> Path:
@@ -290,6 +290,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     """
     from . import __version__
     from .runner import _load, declared_parameters, validate_parameters
+    from .worlds import available, spec
 
     params = dict(params or {})
     points = grid or [{}]
@@ -303,6 +304,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
         if both:
             raise CrmlabError(f"parameter {both[0]!r} is given both by {a} and by {b}; give it once")
     out = Path(out).resolve()
+    worlds = {w: spec(w).version for w in available()}     # a new generator version invalidates cached runs
     runs: list[Run] = []
     for path in _notebook_paths(notebooks):
         node = _load(path)
@@ -330,7 +332,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
                 name = _safe(path.stem) + (f"__{_grid_tag(point)}" if grid else "")
                 run_id = "__".join(([_safe(student.student_id)] if student else []) + [name])
                 seed = values.get("seed", _default_seed(declared))
-                key = hashlib.sha256(json.dumps([source, values, __version__], sort_keys=True).encode()).hexdigest()
+                key = hashlib.sha256(json.dumps([source, values, __version__, worlds], sort_keys=True).encode()).hexdigest()
                 runs.append(Run(run_id, path, student.student_id if student else "", seed, values,
                                 folder / f"{name}.ipynb", key))
     ids = [r.run_id.lower() for r in runs]  # case-insensitive file systems (macOS, Windows) would merge them

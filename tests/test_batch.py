@@ -265,6 +265,20 @@ def test_grid_is_the_cartesian_product_with_distinct_safe_run_ids(small):
     assert runs[0].ipynb.parent != runs[4].ipynb.parent
 
 
+def test_a_new_world_generator_version_invalidates_the_cache(small, monkeypatch):
+    """Same notebook and parameters, but a world now draws other numbers for the seed: a new cache key."""
+    import dataclasses
+
+    from crmlab.worlds import _core
+
+    folder, nb = small
+    before = plan_runs([nb], folder / "out")[0].key
+    assert plan_runs([nb], folder / "out")[0].key == before
+    bumped = dataclasses.replace(_core.spec("transactions"), version="999")
+    monkeypatch.setitem(_core._REGISTRY, "transactions", bumped)
+    assert plan_runs([nb], folder / "out")[0].key != before
+
+
 # ---------------------------------------------------------------------------- failures that kill things
 def test_dead_kernel_is_retried_once_and_a_dying_worker_spares_the_others(tmp_path):
     once = write_nb(tmp_path / "once.ipynb", "seed = 1", "import os, pathlib\nflag = pathlib.Path('died-once')\n"
