@@ -33,9 +33,9 @@ _BEGIN, _END = "# BEGIN SOLUTION", "# END SOLUTION"
 def _read(notebook):
     import nbformat
 
-    from .runner import _load
+    from .runner import load_notebook
 
-    return _load(Path(notebook)) if not isinstance(notebook, nbformat.NotebookNode) else notebook
+    return load_notebook(Path(notebook)) if not isinstance(notebook, nbformat.NotebookNode) else notebook
 
 
 def _python(source: str) -> ast.Module | None:

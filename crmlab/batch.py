@@ -227,9 +227,9 @@ def _grid_tag(point: dict) -> str:
 
 def _convert(raw: str, declared: dict):
     """A roster cell (text) as a parameter value: kept as text when the notebook declares a str, else JSON."""
-    from .runner import _type_of_default, parse_cli_value
+    from .runner import parameter_type, parse_cli_value
 
-    return raw if _type_of_default(declared) == "str" else parse_cli_value(raw)
+    return raw if parameter_type(declared) == "str" else parse_cli_value(raw)
 
 
 def _default_seed(declared: dict) -> int | None:
@@ -289,7 +289,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     Source: crmlab issue 7.
     """
     from . import __version__
-    from .runner import _load, declared_parameters, validate_parameters
+    from .runner import declared_parameters, load_notebook, validate_parameters
     from .worlds import available, spec
 
     params = dict(params or {})
@@ -307,7 +307,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     worlds = {w: spec(w).version for w in available()}     # a new generator version invalidates cached runs
     runs: list[Run] = []
     for path in _notebook_paths(notebooks):
-        node = _load(path)
+        node = load_notebook(path)
         declared = declared_parameters(node)
         source = hashlib.sha256(path.read_bytes()).hexdigest()
         for student in roster or [None]:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .errors import CrmlabError, ParameterError
 
-__all__ = ["declared_parameters", "validate_parameters", "parse_cli_value", "run_notebook", "to_html"]
+__all__ = ["load_notebook", "declared_parameters", "parameter_type", "validate_parameters", "parse_cli_value",
+           "run_notebook", "to_html"]
 
 _NUMERIC = {"int", "float"}
 # ipykernel logs a warning on every start about unencrypted local TCP; it is noise for a notebook run on
@@ -24,7 +25,9 @@ _NUMERIC = {"int", "float"}
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
-def _load(path: Path):
+def load_notebook(path: Path):
+    """Read a notebook with papermill (which gives every cell a ``tags`` list); a missing or unreadable
+    file is a one-line :class:`~crmlab.errors.CrmlabError` naming it."""
     from papermill.iorw import load_notebook_node  # normalises metadata (every cell gets tags)
 
     if not Path(path).is_file():
@@ -46,7 +49,7 @@ def declared_parameters(notebook) -> dict[str, dict]:
 
     from papermill.utils import find_first_tagged_cell_index
 
-    nb = _load(Path(notebook)) if isinstance(notebook, (str, os.PathLike)) else notebook
+    nb = load_notebook(Path(notebook)) if isinstance(notebook, (str, os.PathLike)) else notebook
     idx = find_first_tagged_cell_index(nb, "parameters")
     if idx < 0:
         return {}
@@ -91,8 +94,10 @@ def _plain_json(value, name: str):
                          "(use None, bool, int, float, str, or lists/dicts of them)")
 
 
-def _type_of_default(declared: dict) -> str:
-    """papermill infers a type only from annotations; fall back to the default's literal."""
+def parameter_type(declared: dict) -> str:
+    """The type name a declared parameter expects (one entry of :func:`declared_parameters`): its annotation,
+    else the type of its default's literal (papermill infers a type only from annotations); ``"None"``
+    when neither says."""
     t = (declared.get("type") or "None").strip()
     if t not in ("None", ""):
         return t
@@ -140,7 +145,7 @@ def validate_parameters(notebook, parameters: dict | None) -> dict:
             raise ParameterError(f"parameter {name!r} is not declared in the notebook's parameters cell; "
                                  f"declared: {shown}")
         _plain_json(value, name)
-        expected = _type_of_default(declared[name])
+        expected = parameter_type(declared[name])
         if not _compatible(value, expected):
             raise ParameterError(f"parameter {name!r} expects {expected} (default {declared[name]['default']}), "
                                  f"got {value!r}")

@@ -13,7 +13,7 @@ import pytest
 from crmlab import cli
 from crmlab.errors import CrmlabError, ParameterError
 from crmlab.results import collect
-from crmlab.runner import parse_cli_value, run_notebook, validate_parameters
+from crmlab.runner import load_notebook, parameter_type, parse_cli_value, run_notebook, validate_parameters
 
 
 def test_declared_parameters_accept_matching_types(tiny_project):
@@ -174,3 +174,12 @@ def test_cli_data_writes_identical_bytes_and_never_overwrites_silently(tmp_path,
     assert rc == 0 and (tmp_path / "a" / "transactions.csv").read_bytes() != before
     rc, _, err = _run_cli(capsys, "data", "transactions", "--out", str(tmp_path / "c"), "-k", "n_customer", "5")
     assert rc == 2 and "has no knob 'n_customer'" in err
+
+
+def test_parameter_type_prefers_the_annotation_then_the_default(tmp_path):
+    assert parameter_type({"type": "float", "default": "3"}) == "float"
+    assert parameter_type({"type": None, "default": "3"}) == "int"
+    assert parameter_type({"type": None, "default": "'zh'"}) == "str"
+    assert parameter_type({"type": None, "default": "np.pi"}) == "None"        # not a literal: anything goes
+    with pytest.raises(CrmlabError, match="notebook not found"):
+        load_notebook(tmp_path / "missing.ipynb")
