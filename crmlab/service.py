@@ -35,6 +35,10 @@ __all__ = ["ROUTES", "complaint_pareto", "sla_status", "sla_summary", "control_r
 
 #: Where each kind of complaint goes (seed 000 ㈠ (五)): product issues feed R&D, process issues management.
 ROUTES = {"product": "R&D", "process": "management"}
+# What a kind may be written as: the kind, the team it is routed to, or both ("product/R&D", as the ctrip
+# world writes it); compared without case or surrounding spaces.
+_KIND_NAMES = {**{k: k for k in ROUTES}, **{r.lower(): k for k, r in ROUTES.items()},
+               **{f"{k}/{r}".lower(): k for k, r in ROUTES.items()}}
 #: Haier's four "no misses" (seed 003 line 487), in order.
 NO_MISS_STAGES = ("record", "handle", "recheck", "feed_back")
 
@@ -49,7 +53,8 @@ def complaint_pareto(complaints: pd.DataFrame, *, category_col: str = "category"
     complaints : DataFrame, one row per complaint.
     category_col : column with the complaint category.
     kind_col : optional column saying whether a complaint is a ``"product"`` or a ``"process"`` issue
-        (must be the same for every complaint of a category).
+        (must be the same for every complaint of a category). The team's name (``"R&D"``,
+        ``"management"``) or both (``"product/R&D"``, ``"process/management"``) are read as the kind too.
     kinds : optional mapping ``{category: "product" | "process"}``, instead of ``kind_col``.
     vital_share : the "vital few" are the top categories needed to reach this share of complaints.
 
@@ -107,10 +112,11 @@ def _category_kinds(complaints, category_col, kind_col, kinds, categories: pd.Se
     if missing:
         raise ValueError(f"kinds has no entry for categor{'y' if len(missing) == 1 else 'ies'} "
                          f"{', '.join(map(repr, missing[:5]))}")
-    out = [kinds[c] for c in categories]
-    bad = [k for k in out if k not in ROUTES]
-    if bad:
-        raise ValueError(f"kinds must be 'product' or 'process', got {bad[0]!r}")
+    out = [_KIND_NAMES.get(str(kinds[c]).strip().lower()) for c in categories]
+    if None in out:
+        bad = kinds[categories.iloc[out.index(None)]]
+        raise ValueError(f"kinds must be 'product' or 'process' (or the team: 'R&D', 'management', "
+                         f"'product/R&D', 'process/management'), got {bad!r}")
     return out
 
 

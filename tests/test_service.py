@@ -67,6 +67,21 @@ def test_pareto_kind_column_and_errors():
         sv.complaint_pareto(c, kind_col="kind", kinds=KINDS)
 
 
+def test_pareto_reads_the_team_names_of_the_ctrip_world():
+    """The ctrip world writes routes as 'product/R&D' and 'process/management'; read as kinds, they route
+    every category to the team the world planted (truth['category_route'])."""
+    import crmlab.worlds
+
+    w = crmlab.worlds.make("ctrip", seed=3, n_customers=2000)
+    t = sv.complaint_pareto(w.tables["complaints"], kind_col="route")
+    planted = {c: r.split("/")[1] for c, r in w.truth["category_route"].items()}
+    assert dict(zip(t["category"], t["route"])) == {c: planted[c] for c in t["category"]}
+    assert set(t["kind"]) == {"product", "process"}
+    mixed = sv.complaint_pareto(_complaints(), kinds={k: {"product": " R&D", "process": "Management"}[v]
+                                                         for k, v in KINDS.items()})
+    assert dict(zip(mixed["category"], mixed["kind"])) == KINDS
+
+
 # ---------------------------------------------------------------------------------------------- SLA
 def test_sla_status_hand_computed():
     """Closed form: waits of 11.98 h, 12.02 h, 24.02 h (answered) and 5, 13, 30 h (open)."""
