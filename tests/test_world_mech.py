@@ -13,7 +13,7 @@ from scipy.special import expit, hyp2f1
 
 from crmlab.worlds.mech.outcomes import default_cutpoints, likert_from_latent, logit_draw
 from crmlab.worlds.mech.population import _categorical_codes, draw_segments, make_ids, segment_counts, segment_table
-from crmlab.worlds.mech.purchases import _weeks_to_ns, bgnbd_draw, gamma_gamma_spend, weeks_to_dates
+from crmlab.worlds.mech.purchases import _to_ns, bgnbd_draw, gamma_gamma_spend, weeks_to_dates
 
 SEGS = [
     {"name": "small", "share": 0.3, "x": {"dist": "normal", "mean": 10, "sd": 2},
@@ -222,16 +222,18 @@ def test_weeks_to_dates_truncates_to_the_day():
         weeks_to_dates("2024-01-01", [0.0, 20_000.0])
 
 
-def test_weeks_to_ns_in_place_equals_the_fresh_result():
-    """Writing the dates into the weeks' own memory gives the same values as a fresh array, also for
-    times a hair below a day boundary and for negative weeks."""
+def test_to_ns_in_place_equals_the_fresh_result():
+    """Writing the dates into the times' own memory gives the same values as a fresh array, for weeks and
+    days, also for times a hair below a day boundary and for negative times."""
     w = np.random.default_rng(0).uniform(-3, 104, 100_000)
     w[::7] = np.nextafter(3.0, 0.0)
     day0 = pd.Timestamp("2023-11-14")
-    fresh = _weeks_to_ns(w, day0.value, nonnegative=False)
+    fresh = _to_ns(w, day0.value, days_per_unit=7.0, nonnegative=False)
     assert np.array_equal(fresh, weeks_to_dates(day0, w))
-    spent = w.copy()
-    assert np.array_equal(_weeks_to_ns(spent, day0.value, nonnegative=False, overwrite=True), fresh)
+    assert np.array_equal(_to_ns(w.copy(), day0.value, days_per_unit=7.0, nonnegative=False, overwrite=True), fresh)
+    days = w * 7.0
+    assert np.array_equal(_to_ns(days.copy(), day0.value, days_per_unit=1.0, nonnegative=False), fresh)
+    assert np.array_equal(_to_ns(days, day0.value, days_per_unit=1.0, nonnegative=False, overwrite=True), fresh)
 
 def test_logit_draw_frequencies_match_expit():
     eta = np.repeat([-2.0, 0.0, 1.5], 20_000)

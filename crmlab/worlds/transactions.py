@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._core import Column, Knob, Table, register
 from .mech.population import draw_segments
-from .mech.purchases import _weeks_to_ns, bgnbd_draw, gamma_gamma_spend
+from .mech.purchases import _to_ns, bgnbd_draw, gamma_gamma_spend
 
 # The dates a datetime64[ns] column can hold, whole days.
 _FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
@@ -137,12 +137,15 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
                          f"got {knobs['start_date']!r}")
     day0 = int(start.as_unit("ns").value)
     birth = rng.uniform(0.0, float(acq), n)
-    draw = bgnbd_draw(rng, n, knobs["r"], knobs["alpha"], knobs["a"], knobs["b"], float(weeks), birth)
+    # Drawn in days, the unit of the dates (rates per day = per week / 7, so alpha * 7): the same numbers
+    # as in weeks, and the log converts to dates without another pass. Truth reports rates per week.
+    draw = bgnbd_draw(rng, n, knobs["r"], 7.0 * knobs["alpha"], knobs["a"], knobs["b"], 7.0 * weeks, 7.0 * birth)
+    lam = draw.lam * 7.0                                         # purchases per week
     spend = gamma_gamma_spend(rng, None, knobs["gg_p"], knobs["gg_q"], knobs["gg_gamma"],
                               counts=draw.n_repeat + 1)
     link = knobs["segment_link"]
     # a purchase rate can underflow to 0 when r is tiny; keep such customers at the bottom, not at -inf
-    log_value = np.log(np.maximum(draw.lam * spend.mean_spend, np.finfo(float).tiny))
+    log_value = np.log(np.maximum(lam * spend.mean_spend, np.finfo(float).tiny))
     spread = log_value.std() if n > 1 else 1.0
     z_value = (log_value - log_value.mean()) / (spread if spread > 0 else 1.0)
     score = link * z_value + np.sqrt(1.0 - link ** 2) * rng.standard_normal(n)
@@ -151,7 +154,7 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     ids = np.arange(1, n + 1, dtype=np.int32)
     customers = pd.DataFrame(copy=False, data={
         "customer_id": ids,
-        "first_purchase": _weeks_to_ns(birth, day0, nonnegative=True),     # checked above: inside the window
+        "first_purchase": _to_ns(draw.birth, day0, days_per_unit=1.0, nonnegative=True),   # checked: in the window
         "age": people["age"].to_numpy(),
         "income": people["income"].to_numpy(),
         "channel": people["channel"],
@@ -159,12 +162,12 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     })
     transactions = pd.DataFrame(copy=False, data={
         "customer_id": np.add(draw.customer, 1, out=draw.customer),     # in place: the index is ours
-        "date": _weeks_to_ns(draw.time, day0, nonnegative=True, overwrite=True),   # draw.time is spent
+        "date": _to_ns(draw.time, day0, days_per_unit=1.0, nonnegative=True, overwrite=True),   # time is spent
         "amount": spend.amount,
     })
     latent = pd.DataFrame(copy=False, data={
         "segment": people["segment"].array,
-        "lambda": draw.lam, "p": draw.p, "alive": draw.alive,
+        "lambda": lam, "p": draw.p, "alive": draw.alive,
         "nu": spend.nu, "mean_spend": spend.mean_spend, "n_repeat": draw.n_repeat,
     }, index=pd.Index(ids, name="customer_id"))
     truth = {

@@ -244,7 +244,8 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
     amount *= rng.standard_gamma(p, size, dtype=np.float32)
     if decimals is not None:
         np.rint(amount, out=amount)
-        np.maximum(amount, 1.0, out=amount)                   # never below one unit of the last decimal
+        if amount.size and amount.min() < 1.0:                 # never below one unit of the last decimal
+            np.maximum(amount, 1.0, out=amount)                # (a read is cheaper than a rewrite)
         amount /= unit
     return GammaGammaDraw(nu=nu, mean_spend=p / nu, amount=amount)
 
@@ -284,30 +285,33 @@ def weeks_to_dates(start, weeks) -> np.ndarray:
     if first < _NS_MIN or last > _NS_MAX:
         raise ValueError(f"weeks {lo:g} to {hi:g} after {day0} fall outside the dates datetime64[ns] can hold "
                          f"({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()})")
-    return _weeks_to_ns(w, ns0, nonnegative=lo >= 0)
+    return _to_ns(w, ns0, days_per_unit=7.0, nonnegative=lo >= 0)
 
 
 _NS_PER_DAY = 86_400 * 10**9
 _NS_MIN, _NS_MAX = int(pd.Timestamp.min.value), int(pd.Timestamp.max.value)
 
 
-def _weeks_to_ns(w: np.ndarray, ns0: int, *, nonnegative: bool, overwrite: bool = False) -> np.ndarray:
-    """The arithmetic of :func:`weeks_to_dates` without its checks: float64 weeks ``w`` whose dates are
-    known to fit, ``ns0`` the nanosecond value of day 0. Integer arithmetic after the truncation to days,
-    so midnights are exact. ``overwrite=True`` consumes ``w``: the dates are written into its memory,
-    which saves allocating (and the kernel zeroing) a second array of the same size."""
-    if overwrite and w.dtype == np.float64 and w.flags.c_contiguous and w.flags.writeable:
-        ns = w.view(np.int64)
-        np.multiply(w, 7.0, out=w)
+def _to_ns(t: np.ndarray, ns0: int, *, days_per_unit: float, nonnegative: bool,
+           overwrite: bool = False) -> np.ndarray:
+    """The arithmetic of :func:`weeks_to_dates` without its checks, for float64 times ``t`` in a unit of
+    ``days_per_unit`` days (7 for weeks, 1 for days) whose dates are known to fit; ``ns0`` is the
+    nanosecond value of day 0. Integer arithmetic after the truncation to days, so midnights are exact.
+    ``overwrite=True`` consumes ``t``: the dates are written into its memory, which saves allocating (and
+    the kernel zeroing) a second array of the same size."""
+    if overwrite and t.dtype == np.float64 and t.flags.c_contiguous and t.flags.writeable:
+        ns = t.view(np.int64)
+        if days_per_unit != 1.0:
+            np.multiply(t, days_per_unit, out=t)
         if not nonnegative:
-            np.floor(w, out=w)
-        np.copyto(ns, w, casting="unsafe")       # 1-d, same positions: each element is read before written
+            np.floor(t, out=t)
+        np.copyto(ns, t, casting="unsafe")       # 1-d, same positions: each element is read before written
     else:
-        ns = np.empty(w.shape, dtype=np.int64)
+        ns = np.empty(t.shape, dtype=np.int64)
         if nonnegative:
-            np.multiply(w, 7.0, out=ns, casting="unsafe")      # truncation = floor for days >= 0
+            np.multiply(t, days_per_unit, out=ns, casting="unsafe")    # truncation = floor for days >= 0
         else:
-            np.multiply(np.floor(w * 7.0), 1.0, out=ns, casting="unsafe")
+            np.multiply(np.floor(t * days_per_unit), 1.0, out=ns, casting="unsafe")
     ns *= _NS_PER_DAY
     ns += ns0
     return ns.view("datetime64[ns]")
