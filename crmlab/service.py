@@ -280,12 +280,14 @@ def control_rates(jobs: pd.DataFrame, *, group_cols: Sequence[str] | str = (), c
     return out[columns]
 
 
-def p_chart(data: pd.DataFrame, *, defects_col: str, n_col: str, sigma: float = 3.0) -> pd.DataFrame:
+def p_chart(data: pd.DataFrame, *, defects_col: str, n_col: str, sigma: float = 3.0,
+            group_cols: Sequence[str] | str | None = None) -> pd.DataFrame:
     """Shewhart p-chart: each subgroup's proportion against limits from the pooled rate and its own size.
 
     The centre line is the pooled proportion p̄ = Σ defects / Σ n. Subgroup i has limits
     p̄ ± sigma·sqrt(p̄(1 − p̄)/n_i), clipped to [0, 1], so small subgroups get wider limits. A point outside
-    its limits is flagged ``out_of_control`` (a special cause worth investigating).
+    its limits is flagged ``out_of_control`` (a special cause worth investigating). With ``group_cols``,
+    each group (say each city, its rows being months) is its own chart with its own centre line.
 
     Parameters
     ----------
@@ -293,6 +295,7 @@ def p_chart(data: pd.DataFrame, *, defects_col: str, n_col: str, sigma: float = 
     defects_col : column with the number of nonconforming items (complaints, omissions ...), >= 0.
     n_col : column with the subgroup size (> 0, and >= the defect count).
     sigma : width of the limits in standard errors (3 by convention).
+    group_cols : optional column name(s): one chart per group, p̄ pooled within the group.
 
     Returns
     -------
@@ -318,7 +321,16 @@ def p_chart(data: pd.DataFrame, *, defects_col: str, n_col: str, sigma: float = 
     if (d > n).any():
         raise ValueError(f"defects_col={defects_col!r} exceeds n_col={n_col!r} in {int((d > n).sum())} row(s)")
     p = d / n
-    center = d.sum() / n.sum()
+    if group_cols is None:
+        center = d.sum() / n.sum()
+    else:
+        keys = [group_cols] if isinstance(group_cols, str) else list(group_cols)
+        check_columns(data, {f"group_cols[{i}]": c for i, c in enumerate(keys)}, name="data")
+        if data[keys].isna().any().any():
+            raise ValueError(f"group_cols={group_cols!r} has missing values: every row needs a group")
+        sums = (pd.DataFrame({"d": d, "n": n}, index=data.index)
+                .groupby([data[c] for c in keys], observed=True, sort=False).transform("sum"))
+        center = (sums["d"] / sums["n"]).to_numpy()
     se = np.sqrt(center * (1 - center) / n)
     lcl, ucl = np.clip(center - sigma * se, 0, 1), np.clip(center + sigma * se, 0, 1)
     high, low = p > ucl, p < lcl

@@ -206,6 +206,23 @@ def test_p_chart_flags_planted_special_cause():
     assert c["center"].iloc[0] == pytest.approx(0.05, abs=0.01)
 
 
+def test_p_chart_by_group_is_one_chart_per_group():
+    """group_cols gives each group the chart it would get alone (brute force: one p_chart call per city)."""
+    rng = np.random.default_rng(9)
+    d = pd.DataFrame({"city": np.repeat(["A", "B", "C"], 12), "jobs": rng.integers(50, 400, 36)})
+    d["complaints"] = rng.binomial(d["jobs"], np.repeat([0.02, 0.05, 0.10], 12))
+    d = d.sample(frac=1, random_state=1)                       # rows of a city need not be together
+    together = sv.p_chart(d, defects_col="complaints", n_col="jobs", group_cols="city")
+    alone = pd.concat([sv.p_chart(g, defects_col="complaints", n_col="jobs") for _, g in d.groupby("city")])
+    pd.testing.assert_frame_equal(together.sort_index(), alone.sort_index())
+    assert together.groupby("city")["center"].nunique().eq(1).all() and together["center"].nunique() == 3
+    with pytest.raises(ValueError, match="group_cols\\[0\\]|'town'"):
+        sv.p_chart(d, defects_col="complaints", n_col="jobs", group_cols="town")
+    with pytest.raises(ValueError, match="missing values"):
+        sv.p_chart(d.assign(city=d["city"].where(d["jobs"] > 100)), defects_col="complaints", n_col="jobs",
+                   group_cols=["city"])
+
+
 def test_p_chart_errors():
     d = pd.DataFrame({"k": [1, 5], "n": [10, 4]})
     with pytest.raises(ValueError, match="defects_col='k' exceeds n_col='n'"):
