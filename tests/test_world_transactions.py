@@ -166,3 +166,35 @@ def test_segment_scores_survive_purchase_rates_that_underflow():
     truth = make("transactions", n_customers=4000, r=0.01, segment_link=1.0).truth["customers"]
     zero = truth["lambda"] == 0
     assert zero.any() and (truth.loc[zero, "segment"] == SEGMENTS[0]["name"]).all()
+
+
+def test_log_invariants_hold_across_random_knobs():
+    """Brute-force sweep over knob space (rates from underflowing to 2000 purchases per customer, dropout
+    almost never to almost always, spend scales from cents to thousands): the log stays inside the window,
+    sorted by customer then date, starts at each customer's first purchase, has n_repeat + 1 rows per
+    customer and amounts in whole cents of at least 0.01, with no numpy warning."""
+    import warnings
+
+    knob_rng = np.random.default_rng(2026)
+    log_uniform = lambda lo, hi: float(np.exp(knob_rng.uniform(np.log(lo), np.log(hi))))   # noqa: E731
+    for i in range(12):
+        weeks = int(knob_rng.integers(4, 521))
+        k = dict(n_customers=int(knob_rng.integers(1, 1500)), weeks=weeks,
+                 acquisition_weeks=int(knob_rng.integers(1, weeks + 1)), r=log_uniform(0.01, 100),
+                 alpha=log_uniform(0.01, 1000), a=log_uniform(0.01, 100), b=log_uniform(0.01, 1000),
+                 gg_p=float(knob_rng.uniform(0.1, 100)), gg_q=float(knob_rng.uniform(1.01, 100)),
+                 gg_gamma=log_uniform(0.01, 10_000), segment_link=float(knob_rng.uniform(0, 1)))
+        k["alpha"] = max(k["alpha"], k["r"] * weeks / 2000)       # at most ~2000 purchases per customer
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            w = make("transactions", seed=i, **k)
+        t, c, latent = w.tables["transactions"], w.tables["customers"], w.truth["customers"]
+        ids, dates = t["customer_id"].to_numpy(), t["date"].to_numpy()
+        same = ids[1:] == ids[:-1]
+        assert (np.diff(ids) >= 0).all() and (np.diff(dates)[same] >= np.timedelta64(0)).all(), k
+        assert dates.min() >= np.datetime64("2024-01-01") and dates.max() < w.truth["observation_end"], k
+        first = np.flatnonzero(np.r_[True, ~same])
+        assert (dates[first] == c["first_purchase"].to_numpy()).all(), k
+        assert (np.bincount(ids, minlength=k["n_customers"] + 1)[1:] == latent["n_repeat"] + 1).all(), k
+        cents = t["amount"].to_numpy() * 100
+        assert (cents >= 1 - 1e-9).all() and np.allclose(cents, np.round(cents)), k
