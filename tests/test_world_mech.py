@@ -131,6 +131,23 @@ def test_bgnbd_draw_share_alive_matches_the_model():
     assert abs(d.alive.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / 100_000)
 
 
+def test_bgnbd_draw_matches_the_independent_geometric_simulator():
+    """Two samplers of one model: bgnbd_draw (thinning) against crmlab.clv.simulate_bgnbd (N ~ Poisson,
+    J ~ Geometric, last purchase from a Beta), 60,000 customers each. The counts x (chi-square on a
+    contingency table), the last-purchase times of buyers and the alive shares must agree (p > 1e-4)."""
+    from crmlab.clv import simulate_bgnbd
+
+    r, alpha, a, b, t = 0.8, 6.0, 0.9, 4.0, 52.0
+    d = bgnbd_draw(np.random.default_rng(21), 60_000, r, alpha, a, b, t)
+    ref = simulate_bgnbd(60_000, r=r, alpha=alpha, a=a, b=b, T=t, seed=22)
+    bins = np.r_[np.arange(0, 15), np.inf]
+    table = np.vstack([np.histogram(d.n_repeat, bins)[0], np.histogram(ref["frequency"], bins)[0]])
+    assert stats.chi2_contingency(table).pvalue > 1e-4
+    assert stats.ks_2samp(d.last[d.n_repeat > 0], ref.loc[ref["frequency"] > 0, "recency"]).pvalue > 1e-4
+    assert stats.chi2_contingency([[d.alive.sum(), (~d.alive).sum()],
+                                   [ref["alive"].sum(), (~ref["alive"]).sum()]]).pvalue > 1e-4
+
+
 def test_bgnbd_draw_dropouts_stop_buying_at_the_dropout():
     """A customer who dropped out has a last purchase and at least one repeat; with p = 1 (a, b making
     p all but 1) everyone drops out at the first repeat purchase, so x <= 1 and the alive have none."""
