@@ -19,10 +19,7 @@ import pandas as pd
 
 from ._core import Column, Knob, Table, register
 from .mech.population import draw_segments
-from .mech.purchases import _to_ns, bgnbd_draw, gamma_gamma_spend
-
-# The dates a datetime64[ns] column can hold, whole days.
-_FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+from .mech.purchases import _FIRST_DAY, _LAST_DAY, _to_ns, bgnbd_draw, gamma_gamma_spend
 
 __all__ = ["SEGMENTS", "build"]
 

@@ -282,14 +282,15 @@ def weeks_to_dates(start, weeks) -> np.ndarray:
         raise ValueError("weeks must be finite")
     ns0 = int(day0.astype("datetime64[ns]").astype(np.int64))
     first, last = (ns0 + int(np.floor(v * 7.0)) * _NS_PER_DAY for v in (lo, hi))
-    if first < _NS_MIN or last > _NS_MAX:
+    if first < _FIRST_DAY.value or last > _LAST_DAY.value:
         raise ValueError(f"weeks {lo:g} to {hi:g} after {day0} fall outside the dates datetime64[ns] can hold "
-                         f"({pd.Timestamp.min.date()} to {pd.Timestamp.max.date()})")
+                         f"({_FIRST_DAY.date()} to {_LAST_DAY.date()})")
     return _to_ns(w, ns0, days_per_unit=7.0, nonnegative=lo >= 0)
 
 
 _NS_PER_DAY = 86_400 * 10**9
-_NS_MIN, _NS_MAX = int(pd.Timestamp.min.value), int(pd.Timestamp.max.value)
+# The whole days a datetime64[ns] column can hold (the results are midnights); the worlds check against these.
+_FIRST_DAY, _LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
 def _to_ns(t: np.ndarray, ns0: int, *, days_per_unit: float, nonnegative: bool,
