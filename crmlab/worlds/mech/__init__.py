@@ -2,6 +2,7 @@
 
 - :mod:`.population` — latent segments from a declarative table (``draw_segments``), readable ids.
 - :mod:`.purchases` — BG/NBD purchase times (``bgnbd_draw``), Gamma-Gamma spend, weeks → dates.
+- :mod:`.sampling` — many Gamma or Beta draws from one fixed distribution, by numerical inversion.
 - :mod:`.outcomes` — logistic 0/1 outcomes (``logit_draw``) and Likert answers from a latent score.
 - further modules (surveys, tickets, baskets) build on these.
 
