@@ -171,8 +171,10 @@ def _choice_rows(rng, probs: np.ndarray) -> np.ndarray:
 
 
 # version 2: bookings come from the thinned BG/NBD draw (same model, different numbers per seed)
+# version 3: dropout probabilities and spend come from numerical inversion (mech.sampling): same
+# distributions, different numbers per seed
 @register("ctrip", title="Ctrip: complaint management and service recovery", description=DESCRIPTION,
-          knobs=KNOBS, tables=TABLES, version="2")
+          knobs=KNOBS, tables=TABLES, version="3")
 def build(rng: np.random.Generator, k: dict):
     n = k["n_customers"]
     horizon = k["months"] * 52.0 / 12

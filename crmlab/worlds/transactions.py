@@ -112,8 +112,10 @@ mean_spend (= p_gg / nu) and n_repeat (repeat purchases in the window).
 
 
 # version 2: the BG/NBD draw became a thinned Poisson process (same model, different numbers per seed)
+# version 3: dropout probabilities and spend come from numerical inversion (mech.sampling): same
+# distributions, different numbers per seed
 @register("transactions", title="A transaction log from BG/NBD purchases with Gamma-Gamma spend",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES, version="2")
+          description=DESCRIPTION, knobs=KNOBS, tables=TABLES, version="3")
 def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     """Draw the world (see DESCRIPTION); called by ``crmlab.worlds.make("transactions", ...)``."""
     n, weeks, acq = knobs["n_customers"], knobs["weeks"], knobs["acquisition_weeks"]

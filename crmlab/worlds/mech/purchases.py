@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..._validate import check_int, check_number
+from . import sampling
 
 __all__ = ["BGNBDDraw", "GammaGammaDraw", "bgnbd_draw", "gamma_gamma_spend", "weeks_to_dates"]
 
@@ -81,7 +82,8 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     come from x standard exponentials E_1..E_x: U_(k) = (E_1+…+E_k) / (E_1+…+E_x + R), with R = 0 when
     the customer dropped out (the last purchase is then exactly at D) and R ~ Exponential(1) when alive.
     Besides lam and p, a customer costs one exponential (D), one Poisson count and x + 1 exponentials
-    (the spacings and R), and the log comes out sorted by customer and time.
+    (the spacings and R), and the log comes out sorted by customer and time. The dropout probabilities
+    come from :func:`.sampling.beta` (numerical inversion when a, b >= 1).
 
     Parameters
     ----------
@@ -121,14 +123,22 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
             raise ValueError("birth times must lie in [0, horizon)")
     T = horizon - birth
     lam = rng.gamma(r, 1.0 / alpha, n)
-    p = np.clip(rng.beta(a, b, n), 1e-12, 1.0)
+    p = np.clip(sampling.beta(rng, a, b, n), 1e-12, 1.0)
     rate = lam * p                                           # of dropout purchases; 0 if lam underflowed
     # time from birth to the dropout purchase (never, when the rate is 0; inf when it overflows)
+    dropout = rng.standard_exponential(n)
     with np.errstate(over="ignore"):
-        dropout = np.divide(rng.standard_exponential(n), rate, out=np.full(n, np.inf), where=rate > 0)
+        if n and rate.min() > 0:
+            dropout /= rate
+        else:
+            np.divide(dropout, rate, out=dropout, where=rate > 0)
+            dropout[rate <= 0] = np.inf
     alive = dropout >= T
-    span = np.minimum(dropout, T)                            # the part of the window the customer is active
-    x = rng.poisson(lam * (1.0 - p) * span)                  # purchases that do not carry the dropout
+    span = np.minimum(dropout, T, out=dropout)               # the part of the window the customer is active
+    mean = np.subtract(1.0, p, out=rate)
+    mean *= lam
+    mean *= span
+    x = rng.poisson(mean)                                    # purchases that do not carry the dropout
     x += ~alive                                              # ... and the dropout purchase itself
     # Uniform spacings: each customer's block of the flat log holds k = x (+1 for the first purchase)
     # exponentials; scaled by span / (their sum + rest), their running sum inside the block gives the
@@ -185,7 +195,8 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
 
     Each transaction's spend z ~ Gamma(shape p, rate nu_i); across customers nu ~ Gamma(shape q, rate
     gamma). A customer's mean spend is p / nu_i, and the population mean spend is p·gamma / (q − 1) for
-    q > 1. Spend is independent of the purchase process (the model's key assumption).
+    q > 1. Spend is independent of the purchase process (the model's key assumption). The standard
+    Gamma(p) variates come from :func:`.sampling.standard_gamma` (numerical inversion when p >= 1).
 
     Parameters
     ----------
@@ -240,8 +251,8 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
         decimals = check_int(decimals, "decimals", low=0)
     unit = 1.0 if decimals is None else 10.0 ** decimals
     per_unit = unit / nu                                       # spend scale in units of the last decimal
-    amount = np.repeat(per_unit, counts) if counts is not None else per_unit[idx]
-    amount *= rng.standard_gamma(p, size, dtype=np.float32)
+    amount = sampling.standard_gamma(rng, p, size)             # one fixed distribution for every purchase
+    amount *= np.repeat(per_unit, counts) if counts is not None else per_unit[idx]
     if decimals is not None:
         np.rint(amount, out=amount)
         if amount.size and amount.min() < 1.0:                 # never below one unit of the last decimal
