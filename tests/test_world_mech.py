@@ -122,6 +122,15 @@ def test_bgnbd_draw_repeat_times_are_uniform_for_the_alive():
     assert times.min() > 10.0 and len(d.time) == d.n_repeat.sum()
 
 
+def test_bgnbd_draw_first_index_numbers_the_customers():
+    a = bgnbd_draw(np.random.default_rng(4), 50, 2.0, 10.0, 1.0, 9.0, 52.0)
+    b = bgnbd_draw(np.random.default_rng(4), 50, 2.0, 10.0, 1.0, 9.0, 52.0, first_index=1000)
+    assert np.array_equal(b.customer, a.customer + 1000) and b.customer.dtype == np.int32
+    assert np.array_equal(a.time, b.time)
+    with pytest.raises(ValueError, match="first_index"):
+        bgnbd_draw(np.random.default_rng(4), 50, 2.0, 10.0, 1.0, 9.0, 52.0, first_index=2**31 - 10)
+
+
 def test_bgnbd_draw_share_alive_matches_the_model():
     """P(alive at t) under BG/NBD = E[(1 - p)^N(t)] = E_p[(alpha / (alpha + p t))^r], p ~ Beta(a, b): the
     integral is computed with scipy's quad, independently of the thinning used to draw (within 4 SE)."""

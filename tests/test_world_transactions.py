@@ -160,6 +160,17 @@ def test_start_date_must_leave_the_window_inside_datetime64_ns():
     assert late.tables["transactions"]["date"].max() < late.truth["observation_end"]
 
 
+def test_the_calendar_only_shifts_the_log():
+    """A window before 1970 (times counted from its own start) and one after (times counted from
+    1970-01-01) give the same seed the same log, day for day after the start."""
+    before, after = (make("transactions", seed=3, n_customers=3000, start_date=d) for d in ("1969-11-03", "2024-01-01"))
+    for table, col in (("transactions", "date"), ("customers", "first_purchase")):
+        a, b = before.tables[table], after.tables[table]
+        days = lambda df, d: (df[col] - pd.Timestamp(d)).dt.days.to_numpy()     # noqa: E731
+        assert np.array_equal(days(a, "1969-11-03"), days(b, "2024-01-01"))
+        assert a.drop(columns=col).equals(b.drop(columns=col))
+
+
 def test_segment_scores_survive_purchase_rates_that_underflow():
     """r = 0.01 draws purchase rates of exactly 0; their customers land in the lowest-value segment
     instead of turning every score into NaN."""

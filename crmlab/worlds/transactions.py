@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._core import Column, Knob, Table, register
 from .mech.population import draw_segments
-from .mech.purchases import _FIRST_DAY, _LAST_DAY, _to_ns, bgnbd_draw, gamma_gamma_spend
+from .mech.purchases import _FIRST_DAY, _LAST_DAY, _NS_PER_DAY, _to_ns, bgnbd_draw, gamma_gamma_spend
 
 __all__ = ["SEGMENTS", "build"]
 
@@ -135,10 +135,15 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
                          f"must lie within {_FIRST_DAY.date()} .. {_LAST_DAY.date()} (what datetime64[ns] holds), "
                          f"got {knobs['start_date']!r}")
     day0 = int(start.as_unit("ns").value)
-    birth = rng.uniform(0.0, float(acq), n)
     # Drawn in days, the unit of the dates (rates per day = per week / 7, so alpha * 7): the same numbers
-    # as in weeks, and the log converts to dates without another pass. Truth reports rates per week.
-    draw = bgnbd_draw(rng, n, knobs["r"], 7.0 * knobs["alpha"], knobs["a"], knobs["b"], 7.0 * weeks, 7.0 * birth)
+    # as in weeks. Truth reports rates per week. Times count from 1970-01-01 when the window starts later
+    # (the model sees only differences of times), so a time becomes a datetime64[ns] by truncation and one
+    # multiplication; an earlier window keeps its own start as the origin.
+    origin = max(day0 // _NS_PER_DAY, 0)
+    birth = rng.uniform(0.0, float(acq), n)
+    draw = bgnbd_draw(rng, n, knobs["r"], 7.0 * knobs["alpha"], knobs["a"], knobs["b"], 7.0 * weeks + origin,
+                      7.0 * birth + origin, first_index=1)
+    ns0 = day0 - origin * _NS_PER_DAY                            # 0 unless the window starts before 1970
     lam = draw.lam * 7.0                                         # purchases per week
     spend = gamma_gamma_spend(rng, None, knobs["gg_p"], knobs["gg_q"], knobs["gg_gamma"],
                               counts=draw.n_repeat + 1)
@@ -153,15 +158,15 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     ids = np.arange(1, n + 1, dtype=np.int32)
     customers = pd.DataFrame(copy=False, data={
         "customer_id": ids,
-        "first_purchase": _to_ns(draw.birth, day0, days_per_unit=1.0, nonnegative=True),   # checked: in the window
+        "first_purchase": _to_ns(draw.birth, ns0, days_per_unit=1.0, nonnegative=True),   # checked: in the window
         "age": people["age"].to_numpy(),
         "income": people["income"].to_numpy(),
         "channel": people["channel"],
         "email_opt_in": people["email_opt_in"].to_numpy(),
     })
     transactions = pd.DataFrame(copy=False, data={
-        "customer_id": np.add(draw.customer, 1, out=draw.customer),     # in place: the index is ours
-        "date": _to_ns(draw.time, day0, days_per_unit=1.0, nonnegative=True, overwrite=True),   # time is spent
+        "customer_id": draw.customer,
+        "date": _to_ns(draw.time, ns0, days_per_unit=1.0, nonnegative=True, overwrite=True),   # time is spent
         "amount": spend.amount,
     })
     latent = pd.DataFrame(copy=False, data={

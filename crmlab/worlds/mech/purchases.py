@@ -33,8 +33,8 @@ class BGNBDDraw:
     last purchase in the window (``birth`` when there was no repeat purchase), ``alive`` still active at the
     horizon.
 
-    Flat log (one entry per purchase, sorted by customer, then time): ``customer`` (int32 index 0..n-1)
-    and ``time``. With ``include_first=True`` the first purchase (at ``birth``) is part of the log, so each
+    Flat log (one entry per purchase, sorted by customer, then time): ``customer`` (int32 index 0..n-1,
+    or from ``first_index`` on) and ``time``. With ``include_first=True`` the first purchase (at ``birth``) is part of the log, so each
     customer has ``n_repeat + 1`` entries.
     """
 
@@ -66,7 +66,7 @@ def _check_rng(rng) -> None:
 
 
 def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: float, b: float, horizon: float,
-               birth=None, *, include_first: bool = True) -> BGNBDDraw:
+               birth=None, *, include_first: bool = True, first_index: int = 0) -> BGNBDDraw:
     """Draw customers and their purchases from the BG/NBD model up to time ``horizon``.
 
     The model (Fader, Hardie & Lee 2005, assumptions i–v): while alive, customer i buys as a Poisson
@@ -95,6 +95,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     birth : array of n floats in [0, horizon), optional
         first-purchase times (default: everyone at 0)
     include_first : bool    put the first purchase (at ``birth``) into the flat log (default True)
+    first_index : int       number of the first customer in the log's ``customer`` column (default 0)
 
     Returns
     -------
@@ -113,6 +114,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     a = check_number(a, "a", low=0, low_open=True)
     b = check_number(b, "b", low=0, low_open=True)
     horizon = check_number(horizon, "horizon", low=0, low_open=True)
+    first_index = check_int(first_index, "first_index", low=0, high=np.iinfo(np.int32).max - n)
     if birth is None:
         birth = np.zeros(n)
     else:
@@ -171,7 +173,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     else:
         time[start[blocks]] += jump
     np.cumsum(time, out=time)
-    customer = np.repeat(np.arange(n, dtype=np.int32), k)
+    customer = np.repeat(np.arange(first_index, first_index + n, dtype=np.int32), k)
     final = ends[blocks] - 1                                   # each block's last (latest) purchase
     tail = time[final]
     over = np.flatnonzero(tail >= horizon)                     # guard against rounding at the end
@@ -325,5 +327,6 @@ def _to_ns(t: np.ndarray, ns0: int, *, days_per_unit: float, nonnegative: bool,
         else:
             np.multiply(np.floor(t * days_per_unit), 1.0, out=ns, casting="unsafe")
     ns *= _NS_PER_DAY
-    ns += ns0
+    if ns0:
+        ns += ns0
     return ns.view("datetime64[ns]")
