@@ -184,6 +184,8 @@ def test_bgnbd_draw_edge_cases_and_errors():
         bgnbd_draw(np.random.default_rng(0), 2, 1, 1, 1, 1, 10, birth=[0.0, 10.0])
     with pytest.raises(ValueError, match="birth"):
         bgnbd_draw(np.random.default_rng(0), 2, 1, 1, 1, 1, 10, birth=[0.0])
+    with pytest.raises(ValueError, match="birth"):
+        bgnbd_draw(np.random.default_rng(0), 2, 1, 1, 1, 1, 10, birth=[0.0, np.nan])
     with pytest.raises(TypeError, match="rng"):
         bgnbd_draw(0, 2, 1, 1, 1, 1, 10)
 

@@ -121,7 +121,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
         birth = np.asarray(birth, dtype=np.float64)
         if birth.shape != (n,):
             raise ValueError(f"birth must have one entry per customer (n={n}), got shape {birth.shape}")
-        if not np.all((birth >= 0) & (birth < horizon)):
+        if n and not (birth.min() >= 0 and birth.max() < horizon):
             raise ValueError("birth times must lie in [0, horizon)")
     T = horizon - birth
     lam = rng.gamma(r, 1.0 / alpha, n)
