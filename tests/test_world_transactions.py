@@ -156,6 +156,10 @@ def test_start_date_must_leave_the_window_inside_datetime64_ns():
     """The dates are datetime64[ns]: a window past 2262-04-11 is refused by name, not wrapped around."""
     with pytest.raises(ValueError, match="knob 'start_date'.*2262"):
         make("transactions", n_customers=10, start_date="2261-06-01")
+    with pytest.raises(ValueError, match="knob 'start_date'.*2262"):
+        make("transactions", n_customers=10, start_date="2300-01-01")
+    with pytest.raises(ValueError, match="knob 'start_date'.*1677"):
+        make("transactions", n_customers=10, start_date="1600-01-01")
     late = make("transactions", n_customers=10, weeks=4, acquisition_weeks=4, start_date="2262-03-01")
     assert late.tables["transactions"]["date"].max() < late.truth["observation_end"]
 

@@ -14,6 +14,8 @@ segment simulation). All data are synthetic.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -122,18 +124,21 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     if acq > weeks:
         raise ValueError(f"knob 'acquisition_weeks' of world 'transactions' must not exceed knob 'weeks' "
                          f"({weeks}), got {acq}")
+    outside = (f"knob 'start_date' of world 'transactions': the window of {weeks} weeks must lie within "
+               f"{_FIRST_DAY.date()} .. {_LAST_DAY.date()} (what datetime64[ns] holds), got {knobs['start_date']!r}")
     try:
         start = pd.Timestamp(knobs["start_date"])
+    except pd.errors.OutOfBoundsDatetime:          # pandas 2 parses into nanoseconds and stops here
+        raise ValueError(outside) from None
     except ValueError:
         start = pd.NaT
     if pd.isna(start) or start != start.normalize():
         raise ValueError(f"knob 'start_date' of world 'transactions' must be a date YYYY-MM-DD, "
                          f"got {knobs['start_date']!r}")
+    # compared as calendar dates, which cannot overflow, before any nanosecond arithmetic
+    if start < _FIRST_DAY or start.date() + dt.timedelta(days=7 * weeks) > _LAST_DAY.date():
+        raise ValueError(outside)
     end = start + pd.Timedelta(days=7 * weeks)
-    if start < _FIRST_DAY or end > _LAST_DAY:
-        raise ValueError(f"knob 'start_date' of world 'transactions': the window {start.date()} + {weeks} weeks "
-                         f"must lie within {_FIRST_DAY.date()} .. {_LAST_DAY.date()} (what datetime64[ns] holds), "
-                         f"got {knobs['start_date']!r}")
     day0 = int(start.as_unit("ns").value)
     # Drawn in days, the unit of the dates (rates per day = per week / 7, so alpha * 7): the same numbers
     # as in weeks. Truth reports rates per week. Times count from 1970-01-01 when the window starts later
