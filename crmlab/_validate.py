@@ -14,6 +14,7 @@ import pandas as pd
 
 __all__ = [
     "as_generator",
+    "check_generator",
     "check_dataframe",
     "check_columns",
     "check_number",
@@ -67,6 +68,13 @@ def check_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str], 
             shown = ", ".join(repr(c) for c in available[:20]) + (" ..." if len(available) > 20 else "")
             where = f"{arg}={col!r}" if arg else f"column {col!r}"
             raise ValueError(f"{where} is not a column of {name}; its columns are: {shown}")
+
+
+def check_generator(rng, name: str = "rng") -> np.random.Generator:
+    """Check that ``rng`` is a ``numpy.random.Generator`` (what every drawing function takes); returns it."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator, got {type(rng).__name__}")
+    return rng
 
 
 def check_number(value, name: str, *, low=None, high=None, low_open: bool = False, high_open: bool = False,

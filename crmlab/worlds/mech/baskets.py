@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..._validate import check_probability
+from ..._validate import check_generator, check_probability
 
 __all__ = ["PlantedRule", "RULE_COLUMNS", "draw_baskets", "expected_rules", "baskets_long"]
 
@@ -154,8 +154,7 @@ def draw_baskets(rng: np.random.Generator, item_probs, *, items: Sequence[str],
 
     Source: Agrawal, Imieliński & Swami (1993); see the module docstring.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     probs, n, items, index = _check_inputs(item_probs, items, rules, n_baskets)
     m = probs.shape[1]
     basket = rng.random((n, m)) < probs          # probs has n rows, or one row shared by all baskets

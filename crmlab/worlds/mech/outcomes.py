@@ -9,14 +9,9 @@ import numpy as np
 from scipy.special import expit
 from scipy.stats import norm
 
-from ..._validate import check_int, check_number
+from ..._validate import check_generator, check_int, check_number
 
 __all__ = ["logit_draw", "likert_from_latent", "default_cutpoints"]
-
-
-def _check_rng(rng) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
 
 
 def _finite(values, name: str) -> np.ndarray:
@@ -45,7 +40,7 @@ def logit_draw(rng: np.random.Generator, linear_predictor) -> tuple[np.ndarray, 
     >>> prob.round(3).tolist(), y[1:].tolist()
     ([0.5, 1.0, 0.0], [1, 0])
     """
-    _check_rng(rng)
+    check_generator(rng)
     eta = _finite(linear_predictor, "linear_predictor")
     prob = expit(eta)
     return prob, (rng.random(eta.shape) < prob).astype(np.int8)
@@ -92,7 +87,7 @@ def likert_from_latent(rng: np.random.Generator, latent, n_points: int = 5, nois
     >>> likert_from_latent(np.random.default_rng(0), [-3.0, 0.0, 3.0], noise_sd=0.0).tolist()
     [1, 3, 5]
     """
-    _check_rng(rng)
+    check_generator(rng)
     x = _finite(latent, "latent")
     n_points = check_int(n_points, "n_points", low=2, high=100)
     noise_sd = check_number(noise_sd, "noise_sd", low=0.0)

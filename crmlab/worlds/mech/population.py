@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..._validate import check_int, check_number
+from ..._validate import check_generator, check_int, check_number
 
 __all__ = ["DISTRIBUTIONS", "draw_segments", "segment_counts", "segment_table", "make_ids"]
 
@@ -278,8 +278,7 @@ def draw_segments(rng: np.random.Generator, n: int, segments, *, exact: bool = T
     >>> df["segment"].value_counts().sort_index().tolist()
     [400, 600]
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     n = check_int(n, "n", low=0)
     table = segment_table(segments)
     names = [s["name"] for s in table]

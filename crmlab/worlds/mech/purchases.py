@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..._validate import check_int, check_number
+from ..._validate import check_generator, check_int, check_number
 from . import sampling
 
 __all__ = ["BGNBDDraw", "GammaGammaDraw", "bgnbd_draw", "gamma_gamma_spend", "weeks_to_dates"]
@@ -58,11 +58,6 @@ class GammaGammaDraw:
     nu: np.ndarray
     mean_spend: np.ndarray
     amount: np.ndarray
-
-
-def _check_rng(rng) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
 
 
 def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: float, b: float, horizon: float,
@@ -107,7 +102,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     >>> len(d.time) == int(d.n_repeat.sum()) + 3
     True
     """
-    _check_rng(rng)
+    check_generator(rng)
     n = check_int(n, "n", low=0)
     r = check_number(r, "r", low=0, low_open=True)
     alpha = check_number(alpha, "alpha", low=0, low_open=True)
@@ -223,7 +218,7 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
     >>> g.amount.shape, g.nu.shape
     ((3,), (2,))
     """
-    _check_rng(rng)
+    check_generator(rng)
     p = check_number(p, "p", low=0, low_open=True)
     q = check_number(q, "q", low=0, low_open=True)
     gamma = check_number(gamma, "gamma", low=0, low_open=True)

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import special
 from scipy.stats import sampling
 
-from ..._validate import check_int, check_number
+from ..._validate import check_generator, check_int, check_number
 
 __all__ = ["beta", "standard_gamma"]
 
@@ -91,8 +91,7 @@ BETA_PARAMETERS = (0.1, 1e4)
 
 
 def _check(rng, size) -> int:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     return check_int(size, "size", low=0)
 
 

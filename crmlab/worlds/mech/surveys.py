@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.special import logit
 from scipy.stats import norm
 
-from ..._validate import check_int, check_number, check_probability
+from ..._validate import check_generator, check_int, check_number, check_probability
 from .outcomes import default_cutpoints, likert_from_latent, logit_draw
 
 __all__ = ["SurveyItem", "Survey", "link_latent", "draw_survey", "expected_item_mean"]
@@ -106,8 +106,7 @@ def link_latent(rng: np.random.Generator, parent, effect: float) -> np.ndarray:
     Source: standardised structural equations of path analysis (Wright 1921), as used for the
     service-profit chain (Heskett et al. 1994).
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     effect = check_number(effect, "effect", low=-1.0, high=1.0)
     x = np.asarray(parent, dtype=np.float64)
     if not np.all(np.isfinite(x)):
@@ -147,8 +146,7 @@ def draw_survey(rng: np.random.Generator, latent, items: Sequence[SurveyItem], *
     Source: ordered-probit items (McKelvey & Zavoina 1975) with standardised loadings; see the module
     docstring.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     x = np.asarray(latent, dtype=np.float64)
     if x.ndim != 1 or not np.all(np.isfinite(x)):
         raise ValueError("latent must be a 1-D array of finite numbers")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._validate import check_generator
+
 __all__ = ["poisson_visits", "merge_visits"]
 
 
@@ -39,8 +41,7 @@ def poisson_visits(rng: np.random.Generator, rate, windows, *, start=None) -> tu
     >>> bool((who == 1).all()) and bool(np.all(np.diff(when) >= 0))
     True
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_generator(rng)
     lam = np.asarray(rate, dtype=np.float64)
     if lam.ndim != 1 or not np.all(np.isfinite(lam)) or (lam < 0).any():
         raise ValueError("rate must be a 1-D array of finite non-negative numbers")
