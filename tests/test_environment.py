@@ -45,3 +45,21 @@ def test_the_check_would_notice_a_difference(tmp_path, monkeypatch):
     plain = [d for d in env["dependencies"] if isinstance(d, str)]
     reduced = dict(_split(d) for d in plain if _split(d)[0] not in ("python", "pip"))
     assert set(pyproject_deps()) - set(reduced) == {"scipy"}
+
+
+def test_every_dependency_has_a_floor_that_make_test_floor_pins(tmp_path):
+    """.ci/floor_constraints.py turns each '>=' bound into the '==' pin that `make test-floor` installs, and
+    refuses a dependency without one (a floor nobody tests is a guess)."""
+    import importlib.util
+
+    import pytest
+
+    spec = importlib.util.spec_from_file_location("floor_constraints", ROOT / ".ci" / "floor_constraints.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    pins = dict(_split(p.replace("==", ">=")) for p in mod.floor_pins(ROOT / "pyproject.toml"))
+    assert pins == pyproject_deps()
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text('[project]\ndependencies = ["numpy>=2.0.2", "pandas"]\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="pandas"):
+        mod.floor_pins(bad)
