@@ -272,6 +272,23 @@ def test_gammagamma_zero_frequency_gets_population_mean_and_fit_recovers_truth()
     assert draws["mean_spend"].mean() == pytest.approx(6.25 * 15.44 / 2.74, rel=0.03)
 
 
+def test_gammagamma_fit_does_not_depend_on_the_currency_unit():
+    """The model's algebra: spend in units s times larger keeps p and q, multiplies gamma by s and moves the
+    log-likelihood (a density of spend) by -log(s) per customer. From 1e-6 to 1e9 units (cents of a cent
+    to the dong or rupiah values of a large purchase) the fit must agree; at 1e6 it used to leave the
+    optimiser's search box and report no convergence."""
+    frequency = np.random.default_rng(3).integers(1, 8, 3000)
+    draws = simulate_spend(frequency, p=6.25, q=3.74, gamma=15.44, seed=4)
+    fits = {s: GammaGammaModel().fit(draws["frequency"], draws["monetary_value"] * s) for s in (1e-6, 1.0, 1e6, 1e9)}
+    ref = fits[1.0]
+    for s, fit in fits.items():
+        assert fit.converged_, s
+        assert fit.params_["p"] == pytest.approx(ref.params_["p"], rel=1e-6)
+        assert fit.params_["q"] == pytest.approx(ref.params_["q"], rel=1e-6)
+        assert fit.params_["gamma"] / s == pytest.approx(ref.params_["gamma"], rel=1e-6)
+        assert fit.log_likelihood_ + 3000 * np.log(s) == pytest.approx(ref.log_likelihood_, abs=1e-6)
+
+
 def test_bgnbd_predictions_continuous_through_a_equal_one():
     """a = 1 makes the closed form 0/0; the value there must sit between its neighbours."""
     values = [BetaGeoModel.from_params(r=0.5, alpha=4.0, a=a, b=2.5).conditional_expected_purchases(39, 2, 30.0, 38.0)

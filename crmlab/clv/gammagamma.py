@@ -89,11 +89,17 @@ class GammaGammaModel(MLModel):
         """
         cols = _check_spend(frequency, monetary_value, fitting=True)
         x, m = cols.values["frequency"], cols.values["monetary_value"]
-        patterns, weights = compress(x, m)
-        start = np.log([1.0, 1.0, float(np.mean(m))])
+        # The model is scale-equivariant: spend in units s times larger leaves p and q and multiplies gamma
+        # by s. Fitting spend in units of its own mean keeps gamma near 1, wherever the currency puts it
+        # (a fit in dong or rupiah would otherwise leave the optimiser's search box); the density of m is
+        # that of m / s divided by s, so the log-likelihood moves by -log(s) per customer.
+        scale = float(np.mean(m))
+        patterns, weights = compress(x, m / scale)
+        start = np.log([1.0, 1.0, 1.0])
         params, ll, converged, message = maximise(self._loglik, patterns, weights, [start, np.zeros(3)],
                                                   label="GammaGammaModel", gradient=self._loglik_gradient)
-        self._store_fit(params, ll, converged, message, x.size, weights.size)
+        params = params * np.array([1.0, 1.0, scale])
+        self._store_fit(params, ll - x.size * np.log(scale), converged, message, x.size, weights.size)
         return self
 
     def conditional_expected_average_spend(self, frequency, monetary_value):
