@@ -34,8 +34,8 @@ class BGNBDDraw:
     horizon.
 
     Flat log (one entry per purchase, sorted by customer, then time): ``customer`` (int32 index 0..n-1,
-    or from ``first_index`` on) and ``time``. With ``include_first=True`` the first purchase (at ``birth``) is part of the log, so each
-    customer has ``n_repeat + 1`` entries.
+    or from ``first_index`` on) and ``time``. With ``include_first=True`` the first purchase (at
+    ``birth``) is part of the log, so each customer has ``n_repeat + 1`` entries.
     """
 
     lam: np.ndarray
@@ -78,7 +78,7 @@ def bgnbd_draw(rng: np.random.Generator, n: int, r: float, alpha: float, a: floa
     the customer dropped out (the last purchase is then exactly at D) and R ~ Exponential(1) when alive.
     Besides lam and p, a customer costs one exponential (D), one Poisson count and x + 1 exponentials
     (the spacings and R), and the log comes out sorted by customer and time. The dropout probabilities
-    come from :func:`.sampling.beta` (numerical inversion when a, b >= 1).
+    come from :func:`.sampling.beta` (numerical inversion for a, b in 0.1..1e4).
 
     Parameters
     ----------
@@ -193,7 +193,7 @@ def gamma_gamma_spend(rng: np.random.Generator, customer_index, p: float, q: flo
     Each transaction's spend z ~ Gamma(shape p, rate nu_i); across customers nu ~ Gamma(shape q, rate
     gamma). A customer's mean spend is p / nu_i, and the population mean spend is p·gamma / (q − 1) for
     q > 1. Spend is independent of the purchase process (the model's key assumption). The standard
-    Gamma(p) variates come from :func:`.sampling.standard_gamma` (numerical inversion when p >= 1).
+    Gamma(p) variates come from :func:`.sampling.standard_gamma` (numerical inversion for p in 1..1e4).
 
     Parameters
     ----------
