@@ -28,12 +28,12 @@ $(STAMP): pyproject.toml
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a green run.
 test: $(STAMP)
-	@$(PY) -m pytest tests notebooks crmlab --doctest-modules $(NBVAL); rc=$$?; \
+	@$(PY) -m pytest tests cases notebooks src/crmlab --doctest-modules $(NBVAL); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 # Unit tests only (no notebooks): the quick loop while developing.
 test-fast: $(STAMP)
-	@$(PY) -m pytest tests -q; rc=$$?; [ $$rc -ne 5 ] || { echo "no tests collected" >&2; exit 1; }; exit $$rc
+	@$(PY) -m pytest tests cases -q; rc=$$?; [ $$rc -ne 5 ] || { echo "no tests collected" >&2; exit 1; }; exit $$rc
 
 # The lower bounds in pyproject.toml, tested: every dependency pinned to its floor in .venv-floor. The
 # notebooks are left out: their committed outputs are those of the current releases (make test).
@@ -44,7 +44,7 @@ test-floor:
 	$(FLOOR_VENV)/bin/python .ci/floor_constraints.py > $(FLOOR_VENV)/constraints.txt
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(FLOOR_VENV)/bin/python -m pip install --quiet -c $(FLOOR_VENV)/constraints.txt -e .
-	@$(FLOOR_VENV)/bin/python -m pytest tests crmlab --doctest-modules -q -p no:cacheprovider; rc=$$?; \
+	@$(FLOOR_VENV)/bin/python -m pytest tests cases src/crmlab --doctest-modules -q -p no:cacheprovider; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test-floor: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 demo: $(STAMP)

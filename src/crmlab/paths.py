@@ -13,7 +13,7 @@ from .errors import CrmlabError
 
 def project_root() -> Path:
     env = os.environ.get("CRMLAB_HOME")
-    root = Path(env).expanduser() if env else Path(__file__).resolve().parent.parent
+    root = Path(env).expanduser() if env else Path(__file__).resolve().parents[2]
     if not (root / "cases").is_dir():
         raise CrmlabError(f"no cases/ folder under {root}: install crmlab from its checkout "
                           "(pip install -e .) or set CRMLAB_HOME to the checkout")
