@@ -1,6 +1,6 @@
 """Exercise checks a student runs inside a case notebook, computed against their own world.
 
-A case registers its checks in ``crmlab/checks/<case_id>.py``::
+A case registers its checks in its folder, ``cases/<case_id>/checks.py``::
 
     @exercise("distributor_abc", "q1", hint="Count class A distributors and divide by all of them.")
     def q1(world, answer):
@@ -17,18 +17,26 @@ unanswered exercise, and returns a :class:`Result` (truthy when right) so that t
 
 Solutions live in notebooks between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` lines, which the
 instructor tooling strips (:func:`strip_solutions`), leaving ``...`` for the student to fill in.
+
+Beside its checks, a case's ``checks.py`` declares, for every exercise, the right answer computed the way
+the notebook's solution computes it (:func:`solutions`) and at least one plausible wrong answer — the classic
+mistake, such as an additive difference where a ratio is asked (:func:`mistakes`). The case contract test
+(tests/test_case_contract.py) judges every right answer right and every declared mistake wrong, at the default
+seed and at a seed nobody tuned, for every case, so a check that is too lax fails there.
 """
 from __future__ import annotations
 
-import importlib
 import math
 import numbers
 import re
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["exercise", "Checker", "Result", "close", "equal", "same_set", "registered", "strip_solutions",
-           "NOT_ANSWERED"]
+from .._casemodules import load_case_module
+
+__all__ = ["exercise", "solutions", "mistakes", "data_worlds", "solve", "mistaken", "points",
+           "fixed_data_worlds", "Checker", "Result", "close",
+           "equal", "same_set", "registered", "strip_solutions", "WrongKind", "NOT_ANSWERED"]
 
 NOT_ANSWERED = Ellipsis  # what a stripped solution leaves behind
 
@@ -70,22 +78,86 @@ class _Exercise:
     name: str
     func: Callable
     hint: str
+    points: float = 1.0
 
 
 _REGISTRY: dict[tuple[str, str], _Exercise] = {}
+_SOLUTIONS: dict[str, Callable] = {}
+_MISTAKES: dict[str, Callable] = {}
+_DATA_WORLDS: dict[str, Callable] = {}
 
 
-def exercise(case_id: str, name: str, *, hint: str = ""):
-    """Register ``func(world, answer) -> (ok, message)`` as exercise ``name`` of ``case_id``."""
+def exercise(case_id: str, name: str, *, hint: str = "", points: float = 1.0):
+    """Register ``func(world, answer) -> (ok, message)`` as exercise ``name`` of ``case_id``, worth ``points``."""
+    if not (isinstance(points, (int, float)) and not isinstance(points, bool) and math.isfinite(points)
+            and points > 0):
+        raise ValueError(f"points of exercise {name!r} of case {case_id!r} must be a positive number, got {points!r}")
 
     def deco(func):
         key = (case_id, name)
         if key in _REGISTRY:
             raise RuntimeError(f"exercise {name!r} of case {case_id!r} registered twice")
-        _REGISTRY[key] = _Exercise(case_id, name, func, hint)
+        _REGISTRY[key] = _Exercise(case_id, name, func, hint, float(points))
         return func
 
     return deco
+
+
+def _register_once(table: dict, case_id: str, what: str):
+    def deco(func):
+        if case_id in table:
+            raise RuntimeError(f"{what} of case {case_id!r} registered twice")
+        table[case_id] = func
+        return func
+
+    return deco
+
+
+def solutions(case_id: str):
+    """Register ``func(world) -> {exercise: right answer}``: every exercise's answer, computed the way the
+    notebook's solution computes it (so that checks are tested against a second computation)."""
+    return _register_once(_SOLUTIONS, case_id, "solutions")
+
+
+def mistakes(case_id: str):
+    """Register ``func(world) -> {exercise: {what the mistake is: wrong answer}}``: for every exercise at least
+    one plausible wrong answer — the classic mistake a student makes — that its check must refuse."""
+    return _register_once(_MISTAKES, case_id, "mistakes")
+
+
+def data_worlds(case_id: str):
+    """Register ``func() -> {label: world}`` for a case on fixed (real) data rather than a seeded world: the
+    worlds its checks are judged on in place of seeds (for example two calibration/holdout splits)."""
+    return _register_once(_DATA_WORLDS, case_id, "data worlds")
+
+
+def fixed_data_worlds(case_id: str) -> dict | None:
+    """The worlds a fixed-data case declares with :func:`data_worlds`; None for a case with a seeded world."""
+    _load(case_id)
+    func = _DATA_WORLDS.get(case_id)
+    return None if func is None else dict(func())
+
+
+def _declared(table: dict, case_id: str, what: str) -> Callable:
+    _load(case_id)
+    if case_id not in table:
+        raise ValueError(f"case {case_id!r} declares no {what} in cases/{case_id}/checks.py")
+    return table[case_id]
+
+
+def solve(case_id: str, world) -> dict:
+    """The right answer to every exercise of ``case_id`` for ``world``, as the case's checks.py declares them."""
+    return dict(_declared(_SOLUTIONS, case_id, "solutions")(world))
+
+
+def mistaken(case_id: str, world) -> dict[str, dict]:
+    """The declared wrong answers of every exercise of ``case_id`` for ``world``: ``{exercise: {mistake: value}}``."""
+    return {k: dict(v) for k, v in _declared(_MISTAKES, case_id, "mistakes")(world).items()}
+
+
+def points(case_id: str) -> dict[str, float]:
+    """``{exercise: points}`` of ``case_id`` (1 unless the exercise declares otherwise)."""
+    return {n: _REGISTRY[(case_id, n)].points for n in registered(case_id)}
 
 
 def registered(case_id: str) -> list[str]:
@@ -95,11 +167,9 @@ def registered(case_id: str) -> list[str]:
 
 
 def _load(case_id: str) -> None:
-    try:
-        importlib.import_module(f"{__name__}.{case_id}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{case_id}":
-            raise
+    """Import ``cases/<case_id>/checks.py`` (which registers the case's exercises), if the case has one."""
+    if isinstance(case_id, str) and case_id.isidentifier():
+        load_case_module(case_id, "checks")
 
 
 class Checker:
@@ -125,8 +195,12 @@ class Checker:
         return Result(name, bool(ok), message, ex.hint)
 
 
-class _Wrong(Exception):
-    """Raised inside a check when the answer has the wrong kind (so the message reaches the student)."""
+class WrongKind(Exception):
+    """Raised inside a check when the answer has the wrong kind (text for a number, a number for a list): the
+    message reaches the student as a "not yet" verdict instead of a traceback."""
+
+
+_Wrong = WrongKind  # the name the helpers below use
 
 
 def _number(answer, what: str) -> float:

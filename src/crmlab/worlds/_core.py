@@ -242,7 +242,18 @@ def register(case_id: str, *, title: str, description: str, knobs, tables, versi
 
 
 def _load_all() -> None:
-    from . import _registry  # noqa: F401  (imports every world module, which registers itself)
+    from . import _registry
+
+    _registry.load_all()
+
+
+def _load_one(case_id: str) -> None:
+    """Register the world ``case_id`` if it is the library's or a case folder's (and not yet registered)."""
+    from . import _registry
+
+    _registry.load_library_worlds()
+    if case_id not in _REGISTRY and isinstance(case_id, str) and case_id.isidentifier():
+        _registry.load_case_world(case_id)
 
 
 def available() -> list[str]:
@@ -252,8 +263,10 @@ def available() -> list[str]:
 
 
 def spec(case_id: str) -> WorldSpec:
-    _load_all()
     if not isinstance(case_id, str) or case_id not in _REGISTRY:
+        _load_one(case_id)
+    if not isinstance(case_id, str) or case_id not in _REGISTRY:
+        _load_all()
         raise UnknownCaseError(f"no world {case_id!r}; worlds exist for: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[case_id]
 

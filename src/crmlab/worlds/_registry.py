@@ -1,17 +1,30 @@
-"""Imports every world module so that each registers itself.
+"""Finds every world: the generic ones of the library and one per case folder.
 
-A world lives in ``crmlab/worlds/<case_id>.py`` and registers itself with ``@register``; it is found
-here automatically. Shared mechanics live in the ``mech`` subpackage; modules whose names start with an
-underscore, and ``io``, are machinery, not worlds.
+The library's own worlds (today ``transactions``) are modules of this package listed in ``LIBRARY_WORLDS``;
+a case's world is ``cases/<id>/world.py``, found by its file name alone. Each registers itself with
+:func:`crmlab.worlds.register` when imported.
 """
+from __future__ import annotations
+
 import importlib
-import pkgutil
 
-from . import __path__ as _path
+from .._casemodules import case_ids_with, load_case_module
 
-_NOT_WORLDS = {"io", "mech", "snapshot"}
+#: The worlds that belong to the library rather than to a case.
+LIBRARY_WORLDS = ("transactions",)
 
-for _info in sorted(pkgutil.iter_modules(_path), key=lambda m: m.name):
-    if _info.name.startswith("_") or _info.name in _NOT_WORLDS:
-        continue
-    importlib.import_module(f"{__package__}.{_info.name}")
+
+def load_library_worlds() -> None:
+    for name in LIBRARY_WORLDS:
+        importlib.import_module(f"{__package__}.{name}")
+
+
+def load_case_world(case_id: str) -> bool:
+    """Import the world of one case folder; False when the case has no ``world.py``."""
+    return load_case_module(case_id, "world") is not None
+
+
+def load_all() -> None:
+    load_library_worlds()
+    for case_id in case_ids_with("world"):
+        load_case_world(case_id)

@@ -11,7 +11,7 @@ Snapshot knobs, first match wins:
 
 1. :data:`SNAPSHOT_KNOBS` below, keyed by world id;
 2. a module-level dict ``SNAPSHOT_KNOBS`` (knob name → value) in the world's own module
-   ``crmlab/worlds/<id>.py`` — the way a world declares its own small size;
+   ``cases/<id>/world.py`` — the way a world declares its own small size;
 3. the world's defaults.
 
 Command line::
