@@ -31,10 +31,10 @@ def tiny_project(tmp_path, monkeypatch):
                     "assert seed >= 0, 'seed must be non-negative'")
     base = {"company": "Tiny Co", "industry": "Testing", "kind": "case",
             "sources": [{"public_record": "none"}], "learning_objectives": ["a"],
-            "discussion_questions": ["b"], "parameters": {"seed": 1}}
+            "discussion_questions": ["b"]}
     for cid, status in (("tiny", "ready"), ("later", "planned")):
-        data = {"id": cid, "title": {"en": f"{cid} case", "zh": "小案例"}, "status": status,
-                "notebook": f"notebooks/{cid}.ipynb", **base}
-        (root / "cases" / f"{cid}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        data = {"id": cid, "title": {"en": f"{cid} case", "zh": "小案例"}, "status": status, **base}
+        (root / "cases" / cid).mkdir()
+        (root / "cases" / cid / "case.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("CRMLAB_HOME", str(root))
     return root

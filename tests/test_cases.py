@@ -1,5 +1,4 @@
 """The case catalogue: every casebook case has a file, files and notebooks agree, schema is enforced."""
-import ast
 import os
 import json
 from pathlib import Path
@@ -29,32 +28,6 @@ def test_every_casebook_case_has_a_case_file():
     assert sorted(CASEBOOK_IDS - set(load_cases())) == []
 
 
-def test_every_case_file_points_at_its_notebook_when_ready_and_none_when_planned():
-    for case in load_cases().values():
-        exists = (ROOT / case.notebook).is_file()
-        if case.ready:
-            assert exists, f"{case.id} is ready but {case.notebook} is missing"
-        else:
-            assert not exists, f"{case.id} is planned but {case.notebook} exists: mark it ready"
-
-
-def test_every_notebook_has_a_case_file():
-    ids = set(load_cases())
-    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        assert nb.stem in ids, f"{nb.name} has no cases/{nb.stem}.yaml"
-
-
-def test_ready_case_parameters_match_the_notebook_parameters_cell():
-    for case in load_cases().values():
-        if not case.ready:
-            continue
-        declared = declared_parameters(case.notebook_path)
-        assert "seed" in declared, f"{case.notebook} declares no seed"
-        for name, value in case.parameters.items():
-            assert name in declared, f"{case.id}: parameter {name} not in the notebook's parameters cell"
-            assert ast.literal_eval(declared[name]["default"]) == value, f"{case.id}: {name} differs"
-
-
 def test_seed_sources_name_real_seed_files_and_line_ranges():
     if not SEEDS.is_dir():
         if os.environ.get("CI"):
@@ -80,14 +53,24 @@ def test_unknown_case_lists_valid_ids():
 @pytest.mark.parametrize("edit, match", [
     (lambda d: d.pop("title"), "missing field"),
     (lambda d: d.update(status="done"), "status must be one of"),
-    (lambda d: d.update(notebook="notebooks/other.ipynb"), "notebook must be"),
+    (lambda d: d.update(notebook="notebooks/haidilao.ipynb"), "'notebook' is no longer used"),
+    (lambda d: d.update(parameters={"seed": 42}), "'parameters' is no longer used: parameters are declared once"),
+    (lambda d: d.update(colour="red"), "unknown field"),
+    (lambda d: d.update(id="haidilao_2"), "folder's name must match the id"),
     (lambda d: d.update(sources=[{"note": "x"}]), "each source needs"),
     (lambda d: d["title"].pop("zh"), "title must have both"),
-    (lambda d: d.update(parameters={"n": 1}), "must be a mapping that includes 'seed'"),
 ])
 def test_malformed_case_files_are_refused_with_the_file_named(tmp_path, edit, match):
-    data = yaml.safe_load((ROOT / "cases" / "haidilao.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "cases" / "haidilao" / "case.yaml").read_text(encoding="utf-8"))
     edit(data)
-    (tmp_path / "haidilao.yaml").write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(CrmlabError, match=f"haidilao.yaml: .*{match}"):
+    (tmp_path / "haidilao").mkdir()
+    (tmp_path / "haidilao" / "case.yaml").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CrmlabError, match=f"cases/haidilao/case.yaml: .*{match}"):
         load_cases(tmp_path)
+
+
+def test_case_parameters_are_read_from_the_notebook():
+    """case.yaml no longer repeats parameters: a case reports what its notebook's parameters cell declares."""
+    params = get_case("tesco").parameters()
+    declared = declared_parameters(ROOT / "notebooks" / "tesco.ipynb")
+    assert list(params) == list(declared) and params["seed"] == 42

@@ -8,9 +8,13 @@ from crmlab.checks import Checker, close, equal, exercise, same_set, strip_solut
 
 @pytest.fixture(scope="module", autouse=True)
 def _toy_case():
-    @exercise("_toy", "mean", hint="Average the column.")
+    @exercise("_toy", "mean", hint="Average the column.", hint_zh="对这一列求平均。")
     def _mean(world, answer):
-        return close(answer, float(np.mean(world)), rel=0.01, what="the mean")
+        return close(answer, float(np.mean(world)), rel=0.01, what="the mean", what_zh="平均值")
+
+    @exercise("_toy", "share", hint="Divide by all of them.")
+    def _share(world, answer):
+        return close(answer, 0.053, rel=0.01, what="the share", what_zh="占比")
 
     @exercise("_toy", "label", hint="Look at the biggest value.")
     def _label(world, answer):
@@ -50,7 +54,7 @@ def test_unknown_exercise_and_case_are_named():
 
 def test_same_set_counts_hits_and_extras():
     ok, msg = same_set(["a", "c", "x"], ["a", "b", "c"], what="the A accounts")
-    assert not ok and "2 of 3 right, 1 that should not be there" in msg
+    assert not ok and "2 of 3 right, 1 that should not be there" in msg.en
     assert same_set(("b", "a"), ["a", "b"], what="s")[0]
 
 
@@ -67,3 +71,28 @@ def test_strip_solutions_leaves_placeholders():
     out = strip_solutions(src)
     assert out == ("x = 1\nshare_a = ...  # your answer\ncheck('q1', share_a)\n    # your code here\n")
     assert strip_solutions("no solutions here\n") == "no solutions here\n"
+
+
+def test_the_verdict_is_the_same_in_both_languages_and_the_message_is_in_the_students():
+    """Each answer gets one verdict whatever the language; messages and hints follow ``lang``."""
+    world = [2.0, 4.0, 9.0]
+    en, zh = Checker("_toy", world), Checker("_toy", world, lang="zh")
+    for answer in (5.0, 6.0, 4.0, "five", ...):
+        assert bool(en("mean", answer)) == bool(zh("mean", answer))
+    wrong = zh("mean", 6.0)
+    assert "偏高" in wrong.message and "提示: 对这一列求平均。" in str(wrong) and "✘ 还不对" in str(wrong)
+    assert "✔ 正确" in str(zh("mean", 5.0)) and "平均值为 5" in zh("mean", 5.0).message
+    assert "还没有作答" in zh("mean", ...).message
+    assert "应当是一个数" in zh("mean", "five").message
+    # an exercise without a Chinese hint falls back to its English hint rather than to nothing
+    assert "Divide by all of them." in str(zh("share", 1.0))
+    with pytest.raises(ValueError, match="lang must be one of 'en', 'zh', got 'fr'"):
+        Checker("_toy", world, lang="fr")
+
+
+@pytest.mark.parametrize("lang, words", [("en", "looks like a percentage"), ("zh", "百分数")])
+def test_a_percentage_given_for_a_share_gets_a_hint_that_says_so(lang, words):
+    check = Checker("_toy", [1.0], lang=lang)
+    assert not check("share", 5.3) and words in check("share", 5.3).message
+    assert words not in check("share", 0.07).message  # an ordinary wrong share is just too high
+    assert check("share", 0.0531)

@@ -145,3 +145,29 @@ def test_write_world_bad_arguments(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(NotADirectoryError, match="out_dir"):
         write_world(world, tmp_path / "file")
+
+
+def test_data_dictionary_can_leave_out_the_mechanism_and_speak_chinese():
+    """A notebook shows the data dictionary before the analysis without the generating mechanism (it would give
+    the answers away) and reveals ``mechanism()`` at the end; the default keeps it (the snapshot's file)."""
+    from crmlab import worlds
+
+    w = worlds.make("transactions", seed=1, n_customers=50)
+    full, bare = w.describe(), w.describe(mechanism=False)
+    assert w.mechanism() in full and w.mechanism() not in bare
+    assert "## How it was generated" in full and "## How it was generated" not in bare
+    assert "## Table `transactions`" in bare and "| customer_id |" in bare
+    zh = w.describe(mechanism=False, lang="zh")
+    assert "合成数据" in zh and "## 表 `transactions`" in zh and "| 列 | 类型 | 单位 | 含义 |" in zh
+    with pytest.raises(ValueError, match="lang must be 'en' or 'zh'"):
+        w.describe(lang="fr")
+
+
+def test_chinese_descriptions_are_used_where_a_world_declares_them():
+    from crmlab.worlds import Column, Knob, Table
+
+    k = Knob("n", 3, int, "number of things", low=1, high=9, doc_zh="事物的数量")
+    assert k.describe("zh") == "n（int，范围 [1, 9]，默认 3）：事物的数量"
+    assert k.describe() == "n (int in [1, 9], default 3): number of things"
+    assert Column("a", "int64", "doc", doc_zh="说明").doc_zh == "说明"
+    assert Table("t", "doc", (), doc_zh="表").doc_zh == "表"

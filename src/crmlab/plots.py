@@ -126,10 +126,23 @@ def current_lang() -> str:
 
 
 def label(en: str, zh: str | None = None, lang: str | None = None) -> str:
-    """Pick the English or Chinese text for a chart label according to the language in force."""
+    """Pick the English or Chinese text for a chart label according to the language in force.
+
+    Without ``zh``, a term of the glossary (:mod:`crmlab.glossary`) takes its Chinese name from there, so a
+    concept has one name in every chart; other text stays English.
+
+    >>> label("churn rate", lang="zh"), label("churn rate", lang="en")
+    ('流失率', 'churn rate')
+    """
     lang = lang or _state["lang"]
-    if lang == "zh" and zh:
-        return zh
+    if lang == "zh":
+        if zh:
+            return zh
+        from .glossary import lookup
+
+        found = lookup(en)
+        if found is not None:
+            return found.zh
     return en
 
 

@@ -35,27 +35,55 @@ from typing import Callable
 from .._casemodules import load_case_module
 
 __all__ = ["exercise", "solutions", "mistakes", "data_worlds", "solve", "mistaken", "points",
-           "fixed_data_worlds", "Checker", "Result", "close",
+           "fixed_data_worlds", "Checker", "Result", "Text", "LANGS", "close",
            "equal", "same_set", "registered", "strip_solutions", "WrongKind", "NOT_ANSWERED"]
 
 NOT_ANSWERED = Ellipsis  # what a stripped solution leaves behind
+#: The languages a check speaks: the notebook's ``lang`` parameter chooses one.
+LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in both languages; a check returns one so that the student reads it in theirs."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def _in(lang: str, message) -> str:
+    return message.get(lang) if isinstance(message, Text) else str(message)
+
+
+_WORDS = {"en": {"right": "✔ right", "wrong": "✘ not yet", "hint": "hint"},
+          "zh": {"right": "✔ 正确", "wrong": "✘ 还不对", "hint": "提示"}}
 
 
 @dataclass(frozen=True)
 class Result:
+    """A check's verdict: ``ok`` is the same in every language; message and hint are in ``lang``."""
+
     exercise: str
     ok: bool
     message: str
     hint: str = ""
+    lang: str = "en"
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __str__(self) -> str:
-        mark = "✔ right" if self.ok else "✘ not yet"
+        words = _WORDS.get(self.lang, _WORDS["en"])
+        mark = words["right"] if self.ok else words["wrong"]
         text = f"{self.exercise}: {mark} — {self.message}"
         if not self.ok and self.hint:
-            text += f"\n   hint: {self.hint}"
+            text += f"\n   {words['hint']}: {self.hint}"
         return text
 
     def _repr_pretty_(self, p, cycle):  # IPython display
@@ -79,6 +107,10 @@ class _Exercise:
     func: Callable
     hint: str
     points: float = 1.0
+    hint_zh: str = ""
+
+    def hint_in(self, lang: str) -> str:
+        return self.hint_zh if lang == "zh" and self.hint_zh else self.hint
 
 
 _REGISTRY: dict[tuple[str, str], _Exercise] = {}
@@ -87,8 +119,11 @@ _MISTAKES: dict[str, Callable] = {}
 _DATA_WORLDS: dict[str, Callable] = {}
 
 
-def exercise(case_id: str, name: str, *, hint: str = "", points: float = 1.0):
-    """Register ``func(world, answer) -> (ok, message)`` as exercise ``name`` of ``case_id``, worth ``points``."""
+def exercise(case_id: str, name: str, *, hint: str = "", hint_zh: str = "", points: float = 1.0):
+    """Register ``func(world, answer) -> (ok, message)`` as exercise ``name`` of ``case_id``, worth ``points``.
+
+    ``hint`` (English) and ``hint_zh`` (Chinese) are shown with a wrong answer in the notebook's language; the
+    message may be a :class:`Text` (both languages) or a plain string."""
     if not (isinstance(points, (int, float)) and not isinstance(points, bool) and math.isfinite(points)
             and points > 0):
         raise ValueError(f"points of exercise {name!r} of case {case_id!r} must be a positive number, got {points!r}")
@@ -97,7 +132,7 @@ def exercise(case_id: str, name: str, *, hint: str = "", points: float = 1.0):
         key = (case_id, name)
         if key in _REGISTRY:
             raise RuntimeError(f"exercise {name!r} of case {case_id!r} registered twice")
-        _REGISTRY[key] = _Exercise(case_id, name, func, hint, float(points))
+        _REGISTRY[key] = _Exercise(case_id, name, func, hint, float(points), hint_zh)
         return func
 
     return deco
@@ -173,11 +208,18 @@ def _load(case_id: str) -> None:
 
 
 class Checker:
-    """Callable that checks a student's answers for one case against their world."""
+    """Callable that checks a student's answers for one case against their world, speaking ``lang``.
 
-    def __init__(self, case_id: str, world=None):
+    The verdict (right or not yet) never depends on the language; messages and hints are in ``lang``
+    ("en" or "zh"), the notebook's ``lang`` parameter.
+    """
+
+    def __init__(self, case_id: str, world=None, lang: str = "en"):
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(map(repr, LANGS))}, got {lang!r}")
         self.case_id = case_id
         self.world = world
+        self.lang = lang
         if not registered(case_id):
             raise ValueError(f"case {case_id!r} has no registered exercises")
 
@@ -186,13 +228,17 @@ class Checker:
         if ex is None:
             raise ValueError(f"case {self.case_id!r} has no exercise {name!r}; "
                              f"its exercises are: {', '.join(registered(self.case_id))}")
+        hint = ex.hint_in(self.lang)
         if answer is NOT_ANSWERED:
-            return Result(name, False, "no answer yet: replace the ... with your answer", ex.hint)
+            return Result(name, False, _in(self.lang, _NO_ANSWER), hint, self.lang)
         try:
             ok, message = ex.func(self.world, answer)
         except _Wrong as w:
-            ok, message = False, str(w)
-        return Result(name, bool(ok), message, ex.hint)
+            ok, message = False, w.args[0] if w.args else str(w)
+        return Result(name, bool(ok), _in(self.lang, message), hint, self.lang)
+
+
+_NO_ANSWER = Text("no answer yet: replace the ... with your answer", "还没有作答：请把 ... 换成你的答案")
 
 
 class WrongKind(Exception):
@@ -203,56 +249,91 @@ class WrongKind(Exception):
 _Wrong = WrongKind  # the name the helpers below use
 
 
-def _number(answer, what: str) -> float:
+def _what(what, what_zh) -> Text:
+    if isinstance(what, Text):
+        return what
+    return Text(str(what), str(what_zh) if what_zh else str(what))
+
+
+def _number(answer, what) -> float:
+    w = what if isinstance(what, Text) else Text(str(what), str(what))
     if isinstance(answer, (str, bytes)):
-        raise _Wrong(f"expected a number for {what}, got text {answer!r}")
+        raise _Wrong(Text(f"expected a number for {w.en}, got text {answer!r}",
+                          f"{w.zh}应当是一个数，而你给的是文字 {answer!r}"))
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         try:  # a one-element array or pandas scalar is fine
             answer = float(answer)
         except (TypeError, ValueError):
-            raise _Wrong(f"expected a number for {what}, got {type(answer).__name__}") from None
+            kind = type(answer).__name__
+            raise _Wrong(Text(f"expected a number for {w.en}, got {kind}",
+                              f"{w.zh}应当是一个数，而你给的是 {kind}")) from None
     v = float(answer)
     if not math.isfinite(v):
-        raise _Wrong(f"expected a finite number for {what}, got {answer!r}")
+        raise _Wrong(Text(f"expected a finite number for {w.en}, got {answer!r}",
+                          f"{w.zh}应当是一个有限的数，而你给的是 {answer!r}"))
     return v
 
 
-def close(answer, expected: float, *, what: str, rel: float = 0.0, abs: float = 0.0, fmt: str = ".4g"):
+def close(answer, expected: float, *, what: str, what_zh: str = "", rel: float = 0.0, abs: float = 0.0,
+          fmt: str = ".4g"):
     """A numeric answer within ``rel`` (relative) or ``abs`` (absolute) tolerance of ``expected``.
 
-    The message says whether the answer is too high or too low, not the expected value itself.
+    The message says whether the answer is too high or too low, not the expected value itself, in English
+    and (with ``what_zh``, the Chinese name of what is asked) in Chinese. A share asked for and a percentage
+    given (5.3 for 0.053) gets a message that says so.
+
+    >>> ok, msg = close(5.3, 0.053, what="the share of repeat buyers", what_zh="回头客占比", rel=0.01)
+    >>> ok, "percentage" in msg.en, "百分数" in msg.zh
+    (False, True, True)
     """
-    v = _number(answer, what)
+    w = _what(what, what_zh)
+    v = _number(answer, w)
     tol = max(abs, rel * math.fabs(expected))
     if math.fabs(v - expected) <= tol:
-        return True, f"{what} is {v:{fmt}}"
-    direction = "too high" if v > expected else "too low"
-    return False, f"{v:{fmt}} is {direction} for {what}"
+        return True, Text(f"{w.en} is {v:{fmt}}", f"{w.zh}为 {v:{fmt}}")
+    high = v > expected
+    message = Text(f"{v:{fmt}} is {'too high' if high else 'too low'} for {w.en}",
+                   f"{w.zh}：{v:{fmt}} {'偏高' if high else '偏低'}")
+    if expected != 0 and math.fabs(expected) <= 1 and math.fabs(v / 100 - expected) <= max(tol, 1e-12):
+        message = Text(message.en + " — it looks like a percentage: give the share as a number between 0 and 1 "
+                                    "(5.3% is 0.053)",
+                       message.zh + "——这看起来是百分数：请给出0到1之间的比例（5.3%应写作0.053）")
+    return False, message
 
 
-def equal(answer, expected, *, what: str):
+def equal(answer, expected, *, what: str, what_zh: str = ""):
     """An exact answer (a label, a count, a bool)."""
+    w = _what(what, what_zh)
     if isinstance(expected, str):
         if not isinstance(answer, str):
-            raise _Wrong(f"expected text for {what}, got {type(answer).__name__}")
+            kind = type(answer).__name__
+            raise _Wrong(Text(f"expected text for {w.en}, got {kind}", f"{w.zh}应当是文字，而你给的是 {kind}"))
         ok = answer.strip().lower() == expected.strip().lower()
     elif isinstance(expected, bool):
         if not isinstance(answer, (bool,)) and type(answer).__name__ != "bool_":
-            raise _Wrong(f"expected True or False for {what}, got {answer!r}")
+            raise _Wrong(Text(f"expected True or False for {w.en}, got {answer!r}",
+                              f"{w.zh}应当是 True 或 False，而你给的是 {answer!r}"))
         ok = bool(answer) == expected
     else:
         ok = answer == expected
-    return bool(ok), f"{what}: {answer!r} is {'right' if ok else 'not right'}"
+    ok = bool(ok)
+    return ok, Text(f"{w.en}: {answer!r} is {'right' if ok else 'not right'}",
+                    f"{w.zh}：{answer!r} {'正确' if ok else '不对'}")
 
 
-def same_set(answer, expected, *, what: str):
+def same_set(answer, expected, *, what: str, what_zh: str = ""):
     """A collection whose members must match ``expected`` (order ignored)."""
+    w = _what(what, what_zh)
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        raise _Wrong(f"expected a list of items for {what}, got {type(answer).__name__}")
+        kind = type(answer).__name__
+        raise _Wrong(Text(f"expected a list of items for {w.en}, got {kind}",
+                          f"{w.zh}应当是一个列表，而你给的是 {kind}"))
     got, want = set(answer), set(expected)
     if got == want:
-        return True, f"{what}: all {len(want)} found"
-    return False, f"{what}: {len(got & want)} of {len(want)} right, {len(got - want)} that should not be there"
+        return True, Text(f"{w.en}: all {len(want)} found", f"{w.zh}：{len(want)} 个全部找到")
+    right, extra = len(got & want), len(got - want)
+    return False, Text(f"{w.en}: {right} of {len(want)} right, {extra} that should not be there",
+                       f"{w.zh}：应有 {len(want)} 个，你答对 {right} 个，另有 {extra} 个不该在其中")
 
 
 _SOLUTION = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|$)", re.S | re.M)
