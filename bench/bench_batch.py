@@ -3,7 +3,7 @@
 A tiny notebook burns a fixed amount of CPU time (``work`` seconds of process time, so a busy machine
 stretches it the way it would stretch a real notebook) and records one result. The baseline runs each
 notebook in turn with :func:`crmlab.runner.run_notebook` + :func:`crmlab.runner.to_html` in this process;
-the batch runs the same notebooks (one roster row each) with ``workers=2``. Goal (issue 7): on 2 cores
+the batch runs the same notebooks (one roster row each) with ``workers=2``. Goal: on 2 cores
 the batch takes at most 0.6x the sequential time.
 """
 from __future__ import annotations

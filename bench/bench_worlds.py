@@ -1,6 +1,6 @@
 """Benchmark: generating the transactions world vs simply drawing random columns of the same size.
 
-Goal (issue 3): the ``transactions`` world for 1,000,000 customers (about 10 million purchases) within
+Goal: the ``transactions`` world for 1,000,000 customers (about 10 million purchases) within
 4× the time of drawing the same number of random ids, timestamps and amounts with numpy into a
 DataFrame, and under 2 GB peak memory. Each measurement runs in a fresh child process, so its peak
 resident memory (``VmHWM`` of the child, from /proc) belongs to it alone; times

@@ -12,7 +12,8 @@ from crmlab import loyalty as L
 
 # ------------------------------------------------------------------------------ satisfaction index
 def test_satisfaction_index_hand_computed():
-    """c = b / a and the three-way reading, computed by hand (seed 003 lines 385-405)."""
+    """c = b / a and the three-way reading, computed by hand (CRM article collection (source 3),
+    lines 385–405)."""
     out = L.satisfaction_index([6.0, 7.8, 8.0, 8.4, 10.0], 8.0, tolerance=0.05)
     assert np.allclose(out["index"], [0.75, 0.975, 1.0, 1.05, 1.25])
     assert out["status"].tolist() == ["dissatisfied", "fairly satisfied", "fairly satisfied",
@@ -93,7 +94,8 @@ def test_tradeoff_closed_form_agrees_with_simulation():
 
 def test_tradeoff_optimum_is_interior_and_matches_fine_grid():
     """The bounded optimiser agrees with brute-force evaluation on a 4001-point grid; promising less gives
-    fewer buyers, promising more gives fewer satisfied buyers (seed 003 lines 413-423)."""
+    fewer buyers, promising more gives fewer satisfied buyers (CRM article collection (source 3),
+    lines 413–423)."""
     res = L.expectation_tradeoff(np.linspace(3, 12, 10))
     grid = L.expectation_tradeoff(np.linspace(3, 12, 4001)).table
     brute = grid.loc[grid["profit"].idxmax(), "promise"]
@@ -153,9 +155,9 @@ def test_curve_recovers_planted_thresholds_slopes_and_moderator():
 def test_step_curve_recovers_singapore_airlines_bt_cuts():
     """Planted truth of another helper's world (crmlab.worlds.singapore_airlines, seed 42, 20,000 members):
     P(defect) = 0.45 below the 15th percentile of satisfaction, 0.15 in the middle, 0.03 above the 85th
-    (British Telecom, seed 003 line 653). Fitted on the world's latent satisfaction (no survey error), the
-    step curve puts its thresholds within 2 percentile points of 15% and 85% and its three levels within
-    0.03 of the planted probabilities."""
+    (British Telecom, CRM article collection (source 3), line 653). Fitted on the world's latent satisfaction
+    (no survey error), the step curve puts its thresholds within 2 percentile points of 15% and 85% and its
+    three levels within 0.03 of the planted probabilities."""
     from scipy.special import expit
 
     from crmlab import worlds

@@ -163,7 +163,7 @@ def test_airline_awards_hand():
 
 def test_imitation_dynamics_steady_states_and_erosion():
     """Closed forms: share -> a/(a+d) under each regime; one step by hand; after imitation the first mover
-    pays for the programme without the advantage (seed 000 ㈥)."""
+    pays for the programme without the advantage (CRM Q&A compilation (source 0), line 247)."""
     t = R.imitation_dynamics(300, launch=5, imitation=150)
     assert t.loc[0, "share"] == pytest.approx(0.05 / 0.20)
     assert t.loc[6, "share"] == pytest.approx(0.25 * (1 - 0.08) + 0.75 * 0.08)  # first step with programme
@@ -203,8 +203,8 @@ def test_profit_share_payout_sums_and_proportions():
 
 # ------------------------------------------------------------------------------------------ word of mouth
 def test_word_of_mouth_hand_generations():
-    """Seed 003 lines 379-383: one satisfied customer brings 11 of 12; one dissatisfied deters 20.
-    Second generation by hand: 11 x 0.9 satisfied newcomers each bring 11 more."""
+    """CRM article collection (source 3), lines 379–383: one satisfied customer brings 11 of 12; one
+    dissatisfied deters 20. Second generation by hand: 11 x 0.9 satisfied newcomers each bring 11 more."""
     t = R.word_of_mouth(1, 1, generations=2)
     assert t["new_customers"].tolist() == pytest.approx([11.0, 11 * 0.9 * 11])
     assert t["deterred"].tolist() == pytest.approx([20.0, 11 * 0.1 * 20])
@@ -247,7 +247,7 @@ def test_retention_value_closed_form_vs_sum():
 
 def test_retention_sensitivity_hand_and_reichheld_band():
     """Hand: 0.80 -> 0.85 raises value from 5 to 6.67 (+33%); 0.90 -> 0.95 doubles it. Only a band of base
-    retention rates gives the 25-85% of Reichheld & Sasser (seed 003 line 547)."""
+    retention rates gives the 25-85% of Reichheld & Sasser (CRM article collection (source 3), line 547)."""
     t = R.retention_sensitivity([0.7, 0.8, 0.9])
     assert t["profit_increase"].tolist() == pytest.approx([0.2, 1 / 3, 1.0])
     assert t["in_25_85"].tolist() == [False, True, False]

@@ -8,7 +8,7 @@ response time depends on the channel and on the complaint desk's staffing, and i
 desk takes a recovery action; the traveller rates satisfaction afterwards and either stays or leaves,
 with planted effects of response time and recovery on retention (the service-recovery effect).
 
-Sources: seed 000_5648a0db4edeb316.txt line 17 (customers expect an e-mail answer within a day; alert
+Sources: CRM Q&A compilation (source 0), line 17 (customers expect an e-mail answer within a day; alert
 staff by text message when an e-mail is unanswered after 12 hours), lines 19-21 (record every complaint,
 whatever the channel, and feed it back to R&D and management), lines 148-151 (casebook chapter: "the
 customer is neither right nor wrong, just make them satisfied"). The service-recovery effect follows

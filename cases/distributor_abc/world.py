@@ -8,7 +8,7 @@ move between classes according to a planted transition matrix. Each customer has
 the birthday), orders with their cost of goods and cost-to-serve, and yearly account costs (sales visits,
 support, cash rebates), so profit per customer — and the whale curve — can be computed from the data.
 
-Sources: seed 000_5648a0db4edeb316.txt lines 49–55 (the five-part archive), 59–61 (ABC by cumulative
+Sources: CRM Q&A compilation (source 0), lines 49–55 (the five-part archive), 59–61 (ABC by cumulative
 sales at 80% / 95%, class A ≈ 20% of customers), 61 (classes move: plan B→A and C→B), 64–70 (A gets
 advisory support and promotions pushed to terminals, never cash rebates; B/C get material support), line
 12 ("80% of profit comes from 20% of customers, and half of it is consumed by the 50% who are not
@@ -26,7 +26,7 @@ from crmlab.worlds.mech.population import draw_segments
 __all__ = ["CLASSES", "CUTOFFS", "SEGMENTS", "class_shares", "transition_matrix", "build"]
 
 CLASSES = ("A", "B", "C")
-CUTOFFS = (0.80, 0.95)            # cumulative share of sales closing classes A and B (seed 000 line 60)
+CUTOFFS = (0.80, 0.95)            # cumulative share of sales closing classes A and B (CRM Q&A compilation (source 0), line 60)
 SNAPSHOT_KNOBS = {"n_customers": 200}
 
 # Share of the smaller class that moves between two classes each year (both ways equally, so the class
@@ -91,14 +91,14 @@ KNOBS = [
          low=0.0, high=3.0),
     Knob("persistence", 0.8, float, "correlation of a customer's position within its class band across "
          "the two years", low=0.0, high=0.99),
-    Knob("rebate_share", 0.3, float, "share of customers that receive cash rebates (the practice seed 000 "
+    Knob("rebate_share", 0.3, float, "share of customers that receive cash rebates (the practice CRM Q&A compilation (source 0) "
          "warns against for class A)", low=0.0, high=1.0),
     Knob("first_year", 2023, int, "calendar year of period 1 (period 2 is the next year)", low=1990, high=2100),
 ]
 
 _DRIVER = "the customer's expected annual sales in that year"
 TABLES = [
-    Table("customers", "The customer archive, one row per downstream customer (seed 000 lines 49–55): "
+    Table("customers", "The customer archive, one row per downstream customer (CRM Q&A compilation (source 0), lines 49–55): "
           "(1) region, (2) market, (3) customer details, (4) the customer's own resources, (5) the owner's "
           "personal profile.", (
               Column("customer_id", "int32", "customer number 1..n_customers"),
@@ -167,7 +167,7 @@ to its terminals as promotional goods, for B/C as material support), class-A cus
 support ({_ADVISORY_COST:.0f} a year); a share `rebate_share` of customers get cash rebates
 that grow with their size. The constants were chosen so that, in period 2, roughly 50% of customers are
 unprofitable, the top 20% by profit make about 80% of the profit of the profitable customers, and the
-losses of the unprofitable ones consume about half of it — our reading of seed 000 line 12 (the profit
+losses of the unprofitable ones consume about half of it — our reading of CRM Q&A compilation (source 0), line 12 (the profit
 is "gross" = summed over profitable customers; net profit is then about half of it, so the whale curve
 peaks near 200% of net profit). `truth["profit_facts"]` holds the realised values.
 
@@ -224,7 +224,7 @@ def transition_matrix(sales_sigma: float, mobility: float = 1.0) -> pd.DataFrame
 
 def _abc_codes(values: np.ndarray) -> np.ndarray:
     """ABC class codes (0 = C, 1 = B, 2 = A): a customer is A while the share of sales of the customers
-    ranked above it is under 80%, B while under 95% (seed 000 line 60)."""
+    ranked above it is under 80%, B while under 95% (CRM Q&A compilation (source 0), line 60)."""
     order = np.argsort(-values, kind="stable")
     before = np.concatenate(([0.0], np.cumsum(values[order])[:-1])) / values.sum()
     codes = np.empty(values.size, dtype=np.int64)
@@ -373,7 +373,7 @@ def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
         "transition_matrix": {i: P.loc[i].to_dict() for i in CLASSES},
         "profit_facts": {"period": 2, **_whale_facts(profit[:, 1])},
         "seed_claims": {"top20_share_of_gross_profit": 0.8, "unprofitable_share": 0.5,
-                        "loss_share_of_gross_profit": 0.5, "source": "000_5648a0db4edeb316.txt line 12"},
+                        "loss_share_of_gross_profit": 0.5, "source": "CRM Q&A compilation (source 0), line 12"},
         "customers": latent,
     }
     return {"customers": customers, "orders": orders, "account_costs": account_costs}, truth

@@ -10,7 +10,7 @@ falls back.
 Sources: public record - FedEx sorted its customers by profitability ("the good, the bad and the
 ugly"), cited in Zeithaml, Rust & Lemon (2001), "The Customer Pyramid: Creating and Serving Profitable
 Customers", California Management Review 43(4):118-142; cost-to-serve as in Kaplan & Cooper (1998),
-"Cost & Effect" (activity-based costing). Seed 000_5648a0db4edeb316.txt lines 177-181 (casebook
+"Cost & Effect" (activity-based costing). CRM Q&A compilation (source 0), lines 177–181 (casebook
 chapter title only). All figures are synthetic.
 """
 from __future__ import annotations

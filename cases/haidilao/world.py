@@ -1,6 +1,6 @@
 """World ``haidilao``: a hotpot chain's service-profit chain — staff satisfaction to revenue.
 
-Calibrated to the course report in seed ``001_ab35f7e495178e4a.txt`` lines 2–11: 82 directly operated
+Calibrated to the course report in Analytical CRM course pack (source 1), lines 2–11: 82 directly operated
 restaurants in 21 cities (ten named: Beijing, Shanghai, Xi'an, Zhengzhou, Tianjin, Nanjing, Hangzhou,
 Shenzhen, Xiamen, Guangzhou), nearly 20,000 staff (≈244 per store), a "dual satisfaction" assessment of
 employees and customers, and core diners of middle-to-high income with middle-to-low income diners coming
@@ -45,9 +45,9 @@ SNAPSHOT_KNOBS = {"n_customers": 400, "staff_per_store": 6}
 KNOBS = (
     Knob("n_customers", 20_000, int, "diners registered with the chain (one home store each)", 100, 2_000_000,
          unit="diners"),
-    Knob("n_stores", 82, int, "restaurants (seed 001 line 6: 82 in 21 cities); at least one per city", 21, 5_000,
+    Knob("n_stores", 82, int, "restaurants (Analytical CRM course pack (source 1), line 6: 82 in 21 cities); at least one per city", 21, 5_000,
          unit="stores"),
-    Knob("staff_per_store", 244, int, "mean staff per store (seed 001 line 6: nearly 20,000 staff / 82 stores)",
+    Knob("staff_per_store", 244, int, "mean staff per store (Analytical CRM course pack (source 1), line 6: nearly 20,000 staff / 82 stores)",
          5, 2_000, unit="staff"),
     Knob("employee_effect", 0.6, float, "standardised effect of store employee satisfaction on store customer "
          "satisfaction (the first link of the service-profit chain)", -0.95, 0.95),
@@ -65,7 +65,7 @@ KNOBS = (
 TABLES = (
     Table("stores", "One row per restaurant.", (
         Column("store_id", "int64", "store number 1..n_stores"),
-        Column("city", "category", "city (ten named in seed 001 line 6; 'City 11'..'City 21' are placeholders)"),
+        Column("city", "category", "city (ten named in Analytical CRM course pack (source 1), line 6; 'City 11'..'City 21' are placeholders)"),
         Column("city_tier", "category", "first_tier (Beijing, Shanghai, Guangzhou, Shenzhen) or other"),
         Column("seats", "int64", "seats (store size)", "seats"),
         Column("n_staff", "int64", "staff employed", "staff"),

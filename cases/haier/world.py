@@ -8,9 +8,9 @@ dissatisfaction rate (among re-checked requests) - have planted per-city levels,
 city-months go out of control for a p-chart to flag. A second table holds Haier's channel customers by
 type and regional trading company.
 
-Sources: seed 003_8f324888612aecb9.txt lines 467-487 (telephone service centres in 30+ cities, 500+
+Sources: CRM article collection (source 3), lines 467–487 (telephone service centres in 30+ cities, 500+
 service outlets; 24-hour service; the 1-2-3-4 after-sales model: three control rates and four
-no-misses); seed 001_ab35f7e495178e4a.txt lines 170-185 (five kinds of channel customer; exclusive
+no-misses); Analytical CRM course pack (source 1), lines 170–185 (five kinds of channel customer; exclusive
 stores and department stores each about 1/3 of sales; domestic chains growing fast; key-account staff in
 42 regional trading companies). The p-chart is Shewhart's (Montgomery, "Introduction to Statistical
 Quality Control", ch. 7). All figures are synthetic.

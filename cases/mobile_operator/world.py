@@ -6,7 +6,7 @@ retention campaign whose effect differs by segment; and a list of prospects with
 response model. One world covers profitability, acquisition, cross-selling, retention, segmentation and
 campaign evaluation.
 
-Source: seed 001_ab35f7e495178e4a.txt lines 12-19 (Hu Shaodong, "Analytical CRM in the mobile telephone
+Source: Analytical CRM course pack (source 1), lines 12–19 (Hu Shaodong, "Analytical CRM in the mobile telephone
 industry": only the abstract survives, naming the six uses). All figures are synthetic.
 """
 from __future__ import annotations

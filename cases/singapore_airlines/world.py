@@ -1,12 +1,12 @@
 """World ``singapore_airlines``: two loyalties — cabin crew and frequent flyers.
 
-The casebook chapter (seed ``000_5648a0db4edeb316.txt`` section ㈣, lines 95–98 and 152–155) teaches that
-an airline must win two loyalties, of its external customers and of its own employees; seed 000 line 198
+The casebook chapter (CRM Q&A compilation (source 0), lines 95–98 and 152–155 (section ㈣)) teaches that
+an airline must win two loyalties, of its external customers and of its own employees; CRM Q&A compilation (source 0), line 198
 adds that satisfied employees give better service and satisfied customers come back. Public record: Singapore
 Airlines runs the KrisFlyer frequent-flyer programme with elite tiers (KrisFlyer, Elite Silver, Elite Gold)
 and is known for its cabin-crew training. The five loyalty types (monopoly, inertia, price, incentive, trust;
-attachment × repeat purchase) are from seed ``003_8f324888612aecb9.txt`` lines 557–571; the
-satisfaction–loyalty curve is British Telecom's (seed 003 line 653: the most dissatisfied 15% look for
+attachment × repeat purchase) are from CRM article collection (source 3), lines 557–571; the
+satisfaction–loyalty curve is British Telecom's (CRM article collection (source 3), line 653: the most dissatisfied 15% look for
 alternatives, a flat middle where satisfied customers still leave, the most satisfied 15% very loyal).
 Everything else — routes' competition, crews, members, rates, earning table, thresholds — is synthetic.
 """
@@ -42,7 +42,7 @@ CABINS = {"economy": (0.75, 1.00), "premium_economy": (0.10, 1.10), "business": 
 FARES = {"promo": 0.50, "standard": 1.00, "flexible": 1.25}   # elite-mile factor by fare type (illustrative)
 TIERS = ("KrisFlyer", "Elite Silver", "Elite Gold")
 
-# Loyalty types (seed 003 lines 557-571) plus members who are not loyal at all. Per type: share, mean
+# Loyalty types (CRM article collection (source 3), lines 557–571) plus members who are not loyal at all. Per type: share, mean
 # attachment (latent attitude), share of the member's air trips flown with the airline, probability a
 # flight is on a promo fare, share of flights inside promotion windows, mean years of membership.
 TYPES = {
@@ -55,7 +55,7 @@ TYPES = {
 }
 TYPE_NAMES = tuple(TYPES)
 ATTITUDE_SD = 0.5
-TRUST_SATISFACTION = 0.8      # trust members are more satisfied (loyal implies satisfied: seed 003 l. 573-647)
+TRUST_SATISFACTION = 0.8      # trust members are more satisfied (loyal implies satisfied: CRM article collection (source 3), lines 573–647)
 TRIPS_PER_YEAR, TRIPS_SHAPE = 10.0, 2.0   # a member's air trips with any airline: Gamma(shape, mean)
 SOW_CONCENTRATION = 12.0
 MAIN_ROUTE_SHARE = 0.75
@@ -155,7 +155,7 @@ Crew: each of n_crew_teams teams has a latent satisfaction K ~ N(0, 1); a crew m
 link(K, sqrt({CREW_TEAM_SHARE})) (``link_latent``: child = b·parent + sqrt(1−b²)·noise), answered in a
 three-item survey; crew resign during the year with P = expit(−1.5 − 0.8·satisfaction) — employee loyalty.
 
-Members have a latent loyalty type — trust, monopoly, inertia, price, incentive (seed 003 lines 557–571)
+Members have a latent loyalty type — trust, monopoly, inertia, price, incentive (CRM article collection (source 3), lines 557–571)
 or none — with shares {', '.join(f"{t} {v['share']:.0%}" for t, v in TYPES.items())}. The type sets the
 member's attachment (attitude ~ N(type mean, {ATTITUDE_SD}²)), the share of the member's air trips flown with the
 airline (Beta around {', '.join(f"{t} {v['sow']}" for t, v in TYPES.items())}), the chance of a promo fare,
@@ -168,7 +168,7 @@ operated by a random crew team; the team's service quality is Q = link(K, employ
 experience of a flight is link(Q_team, sqrt({FLIGHT_TEAM_SHARE})). A member's
 overall satisfaction = link(standardised mean experience, experience_weight) + {TRUST_SATISFACTION}·[trust].
 
-Retention follows the British Telecom curve (seed 003 line 653) in the member's satisfaction percentile:
+Retention follows the British Telecom curve (CRM article collection (source 3), line 653) in the member's satisfaction percentile:
 P(defect) = defect_dissatisfied below bt_low_cut, defect_middle in between, defect_delighted above
 bt_high_cut. Tiers: elite miles (distance × cabin factor × fare factor) ≥ silver_threshold → Elite Silver,
 ≥ gold_threshold → Elite Gold. Surveys: post-flight (flight experience), year-end (satisfaction, attachment,

@@ -2,9 +2,9 @@
 
 Public record (casebook, "safe to cite"): Tesco's Clubcard was launched in the UK in 1995 with the
 analytics firm dunnhumby; points are worth about 1% of spend and are paid out as quarterly vouchers;
-basket data was used to segment shoppers and personalise mailings. The casebook chapter (seed
-``000_5648a0db4edeb316.txt`` section ㈣, lines 99–102 and 156–159) teaches that a loyalty programme can
-win loyalty; seed ``003_8f324888612aecb9.txt`` line 663 notes that rewards keep customers "even if the loyalty
+basket data was used to segment shoppers and personalise mailings. The casebook chapter
+(CRM Q&A compilation (source 0), lines 99–102 and 156–159 (section ㈣)) teaches that a loyalty programme can
+win loyalty; CRM article collection (source 3), line 663 notes that rewards keep customers "even if the loyalty
 is false" (虚假忠诚). Everything else — shoppers, catalogue, prices, segments, rules, effect sizes — is
 synthetic.
 """

@@ -23,7 +23,8 @@ _LAZY = {
     "abc_classify": "crmlab.concentration",
 }
 _SUBMODULES = {"worlds", "cases", "plots", "results", "runner", "clv", "rfm", "concentration", "segmentation",
-               "value", "loyalty", "ladder", "service", "churn", "basket", "rewards", "accounts", "checks"}
+               "value", "loyalty", "ladder", "service", "churn", "basket", "rewards", "accounts", "checks",
+               "sources"}
 
 
 def __getattr__(name: str):

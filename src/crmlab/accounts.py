@@ -1,14 +1,15 @@
 """Key accounts and customer types.
 
-Key account management (seed 003 lines 161-183): choose few key accounts (5 to 25 is typical; even
-Xerox has fewer than 100) by explicit criteria and stick to them; pay key account managers on customer
-lifetime value (the profit an account brings), not on revenue, because large deals can cost more to serve
-than they earn. :func:`select_key_accounts` ranks accounts by profit = revenue x margin - cost to serve
+Key account management (CRM article collection (source 3), lines 161–183): choose few key accounts (5 to
+25 is typical; even Xerox has fewer than 100) by explicit criteria and stick to them; pay key account
+managers on customer lifetime value (the profit an account brings), not on revenue, because large deals can
+cost more to serve than they earn. :func:`select_key_accounts` ranks accounts by profit = revenue x margin - cost to serve
 and sets that choice beside the revenue ranking; :func:`incentive_comparison` shows what a manager paid on
 revenue or on profit would do with extra attention, and what it earns the company.
 
-Customer types (seed 003 lines 5-27): four behavioural types - demanding (要求型), influencing (影响型),
-steady (稳定型) and compliant (恭顺型) - each with cues, a serving style and a core need.
+Customer types (CRM article collection (source 3), lines 5–27): four behavioural types - demanding
+(要求型), influencing (影响型), steady (稳定型) and compliant (恭顺型) - each with cues, a serving style and a
+core need.
 :func:`classify_customer_type` is a transparent cue-scoring classifier (every weight is in
 :data:`CUE_WEIGHTS`), and :data:`CUSTOMER_TYPES` is the serving-style table it recommends from.
 """
@@ -48,7 +49,8 @@ def account_profit(accounts: pd.DataFrame, *, revenue_col: str = "revenue", marg
     >>> account_profit(a, margin=0.25).tolist()
     [-5.0, 7.5]
 
-    Source: seed 003 lines 179-181 (managers must understand cost to serve, not only revenue).
+    Source: CRM article collection (source 3), lines 179–181 (managers must understand cost to serve, not only
+    revenue).
     """
     check_dataframe(accounts, name="accounts")
     check_columns(accounts, {"revenue_col": revenue_col, "cost_to_serve_col": cost_to_serve_col}, name="accounts")
@@ -96,7 +98,8 @@ def select_key_accounts(accounts: pd.DataFrame, *, n: int = 10, account_col: str
     >>> s.loc[s["key_by_profit"], "account"].tolist(), s.loc[s["key_by_revenue"], "account"].tolist()
     (['C', 'D', 'E', 'F', 'G'], ['C', 'D', 'E', 'B', 'A'])
 
-    Source: seed 003 lines 161-183 (KAM step 4: 5-25 key accounts by explicit criteria; step 6).
+    Source: CRM article collection (source 3), lines 161–183 (KAM step 4: 5-25 key accounts by explicit
+    criteria; step 6).
     """
     n = check_int(n, "n", low=5, high=25)
     min_profit = check_number(min_profit, "min_profit")
@@ -195,7 +198,8 @@ def incentive_comparison(accounts: pd.DataFrame, *, n: int = 10, revenue_lift: f
     >>> incentive_comparison(a, n=1, margin=0.3)["company_gain"].round(2).tolist()
     [-62.0, 9.0]
 
-    Source: seed 003 lines 179-181 (pay key account managers on customer lifetime value, not revenue).
+    Source: CRM article collection (source 3), lines 179–181 (pay key account managers on customer lifetime
+    value, not revenue).
     """
     n = check_int(n, "n", low=1)
     revenue_lift = check_number(revenue_lift, "revenue_lift", low=0)
@@ -257,7 +261,8 @@ def plot_key_accounts(selection: pd.DataFrame, *, ax=None, annotate: bool = True
 
 
 # -------------------------------------------------------------------------------------- customer types
-#: The four behavioural customer types of seed 003 lines 5-27: traits, how to serve them, what they need.
+#: The four behavioural customer types of CRM article collection (source 3), lines 5–27: traits, how to serve
+#: them, what they need.
 CUSTOMER_TYPES = pd.DataFrame.from_records([
     {"type": "demanding", "name_zh": "要求型",
      "traits": "states preferences openly; status-conscious; picks the best; respects strong, confident people",
@@ -283,8 +288,8 @@ CUSTOMER_TYPES = pd.DataFrame.from_records([
      "core_need": "assurance that everything is done by the rules"},
 ]).set_index("type")
 
-#: Weight of each observable cue for each type (rows: cues, columns: types); from the traits in seed 003
-#: lines 7-27. A cue shared by two types splits its weight between them.
+#: Weight of each observable cue for each type (rows: cues, columns: types); from the traits in CRM article
+#: collection (source 3), lines 7–27. A cue shared by two types splits its weight between them.
 CUE_WEIGHTS = pd.DataFrame.from_dict({
     "states_preferences": {"demanding": 1.0},
     "status_conscious": {"demanding": 1.0},
@@ -332,7 +337,8 @@ def classify_customer_type(cues: pd.DataFrame) -> pd.DataFrame:
     >>> classify_customer_type(c)[["type", "core_need"]].values.tolist()
     [['influencing', 'recognition'], ['steady', 'no surprises: continuity and assurance']]
 
-    Source: seed 003 lines 5-27 (四种类型客户: 要求型, 影响型, 稳定型, 恭顺型 and how to serve each).
+    Source: CRM article collection (source 3), lines 5–27 (四种类型客户: 要求型, 影响型, 稳定型, 恭顺型 and how to
+    serve each).
     """
     check_dataframe(cues, name="cues")
     unknown = [c for c in cues.columns if c not in CUE_WEIGHTS.index]

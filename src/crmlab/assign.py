@@ -14,7 +14,12 @@ cell. :func:`verify_assignment` executes both versions and confirms that every c
 and fails on the student version.
 
 The strip-and-check workflow follows otter-grader's ``# BEGIN SOLUTION`` convention and
-``grader.check("q1")`` (design.md, "Berkeley Data 8"), with the world computed from each student's seed.
+``grader.check("q1")``, as used in Berkeley's Data 8 course, with the world computed from each student's
+seed.
+
+References
+----------
+.. [1] otter-grader, https://otter-grader.readthedocs.io
 """
 from __future__ import annotations
 
@@ -173,11 +178,15 @@ def student_version(notebook):
     left unmatched (the solution would leak), or when a cell would fail in the student version because
     it reads an answer (the message names the cell and the name).
 
+    See :func:`crmlab.checks.strip_solutions`, which removes the solutions.
+
+    References
+    ----------
+    .. [1] otter-grader's solution markers, https://otter-grader.readthedocs.io
+
     Example (needs the files it names)::
 
         nb = student_version("notebooks/distributor_abc.ipynb")
-
-    Source: otter-grader's solution markers; :func:`crmlab.checks.strip_solutions`.
     """
     from .checks import strip_solutions
 
@@ -226,7 +235,8 @@ def make_assignment(notebook, out, *, force: bool = False) -> tuple[Path, Path]:
 
         make_assignment("notebooks/fedex.ipynb", "build/assign")
 
-    Source: crmlab issue 7.
+    The student version keeps the ``parameters`` cell, so ``crmlab batch`` can run it once per student, each
+    with their own world.
     """
     import nbformat
 
@@ -288,7 +298,8 @@ def verify_assignment(student, key, out, *, parameters: dict | None = None, time
         verify_assignment(*make_assignment("nb.ipynb", "build/a"), "build/a").problems
     []
 
-    Source: crmlab issue 7.
+    Run it before handing an assignment out: a check that passes on an unanswered exercise, or fails on
+    the key, is a broken exercise.
     """
     from .results import collect
     from .runner import run_notebook

@@ -8,10 +8,19 @@ by the support of ``C`` alone (lift > 1: buying ``A`` makes ``C`` more likely th
 The counting is done by mlxtend (FP-growth for the frequent itemsets, then its rule miner); this module
 validates the transaction log, builds the sparse basket-by-item table, and returns plain tuples.
 
-Source: seed 000 ㈠ (cross-selling from what customers of one class buy together: "做到在顧客下定單前,
-就能了解顧客需要"); seed 001 lines 12-19 (cross-selling is one of the six uses of analytical CRM in the mobile
-industry); the Tesco chapter of seed 000 ㈣ (basket data). Algorithms: Agrawal, Imieliński & Swami (1993)
-for rules, Han, Pei & Yin (2000) for FP-growth.
+Sources: CRM Q&A compilation (source 0), line 14 (cross-selling from what customers of one class buy
+together: "做到在顧客下定單前,就能了解顧客需要"); Analytical CRM course pack (source 1), lines 12–19
+(cross-selling is one of the six uses of analytical CRM in the mobile industry); the Tesco chapter of the
+casebook whose contents are in the CRM Q&A compilation (source 0), lines 99–102 and 156–159 (basket data).
+Algorithms: Agrawal, Imieliński & Swami (1993) for rules, Han, Pei & Yin (2000) for FP-growth.
+
+References
+----------
+.. [1] Agrawal, R., Imieliński, T. & Swami, A. (1993), "Mining association rules between sets of items in
+   large databases", *Proceedings of ACM SIGMOD*.
+.. [2] Han, J., Pei, J. & Yin, Y. (2000), "Mining frequent patterns without candidate generation",
+   *Proceedings of ACM SIGMOD*.
+.. [3] Raschka, S. (2018), "MLxtend", *Journal of Open Source Software* 3(24).
 """
 from __future__ import annotations
 
@@ -85,6 +94,10 @@ def association_rules(transactions: pd.DataFrame, *, basket_col: str = "basket_i
     ``antecedent_support``, ``consequent_support``, ``support``, ``confidence``, ``lift``; sorted by lift,
     then confidence, then support (descending), index 0..n-1. Empty (same columns) when no rule passes.
 
+    References
+    ----------
+    .. [1] mlxtend: ``fpgrowth`` + ``association_rules`` with ``num_itemsets`` = the number of baskets.
+
     Example
     -------
     >>> t = pd.DataFrame({"basket_id": [1, 1, 2, 2, 3], "item": ["bread", "butter", "bread", "butter", "tea"]})
@@ -92,8 +105,8 @@ def association_rules(transactions: pd.DataFrame, *, basket_col: str = "basket_i
     >>> r[["antecedents", "consequents", "confidence"]].to_dict("records")[0]
     {'antecedents': ('bread',), 'consequents': ('butter',), 'confidence': 1.0}
 
-    Source: seed 000 ㈠ (cross-selling), seed 001 lines 12-19; FP-growth via mlxtend
-    (``fpgrowth`` + ``association_rules`` with ``num_itemsets`` = the number of baskets).
+    Source: CRM Q&A compilation (source 0), line 14 (cross-selling); Analytical CRM course pack (source 1),
+    lines 12–19.
     """
     from mlxtend.frequent_patterns import association_rules as _mine_rules
     from mlxtend.frequent_patterns import fpgrowth

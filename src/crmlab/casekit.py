@@ -5,9 +5,13 @@ then ask the same questions of every tier - how many customers, what share of th
 setting what their analysis found beside the truth planted in the synthetic world. Those steps live here
 once, so that each notebook stays a thin narrative.
 
-Sources: the customer pyramid (platinum, gold, iron, lead) of Zeithaml, Rust & Lemon (2001), "The Customer
-Pyramid: Creating and Serving Profitable Customers", California Management Review 43(4):118-142; the
-distributor's ABC tiers of seed ``000_5648a0db4edeb316.txt`` lines 57-61.
+Sources: the customer pyramid (platinum, gold, iron, lead) of Zeithaml, Rust & Lemon (2001); the
+distributor's ABC tiers of the CRM Q&A compilation (source 0), lines 57–61.
+
+References
+----------
+.. [1] Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001), "The customer pyramid: creating and serving
+   profitable customers", *California Management Review* 43(4), 118-142.
 """
 from __future__ import annotations
 
@@ -50,12 +54,15 @@ def profit_pyramid(profit: pd.Series, *, shares: Sequence[float] = (0.10, 0.20),
     -------
     Series of an ordered categorical (categories = ``labels``), indexed like ``profit``, named ``tier``.
 
+    References
+    ----------
+    .. [1] Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001), "The customer pyramid: creating and serving
+       profitable customers", *California Management Review* 43(4).
+
     Example
     -------
     >>> profit_pyramid(pd.Series([50.0, -5, 20, 10, 8, 7, 6, 5, 4, 3])).tolist()[:4]
     ['platinum', 'lead', 'gold', 'gold']
-
-    Source: Zeithaml, Rust & Lemon (2001), "The Customer Pyramid", California Management Review 43(4).
     """
     if not isinstance(profit, pd.Series):
         raise TypeError(f"profit must be a pandas Series of profit per customer, got {type(profit).__name__}")
@@ -112,7 +119,8 @@ def tier_table(frame: pd.DataFrame, tier: str | pd.Series, *, value_cols: Sequen
     >>> tier_table(f, "cls", value_cols=["sales"])["sales_share"].tolist()
     [0.8, 0.2, 1.0]
 
-    Source: seed 000_5648a0db4edeb316.txt lines 57-61 (manage each class by its share of customers and sales).
+    Source: CRM Q&A compilation (source 0), lines 57–61 (manage each class by its share of customers and
+    sales).
     """
     check_dataframe(frame, name="frame")
     if isinstance(tier, str):
@@ -168,12 +176,17 @@ def plot_tier_shares(table: pd.DataFrame, value_col: str, *, value_label: tuple[
     value_label : (en, zh) pair, optional
         Legend text for the value bars; default "Share of <value_col>".
 
+    References
+    ----------
+    .. [1] Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001), "The customer pyramid: creating and serving
+       profitable customers", *California Management Review* 43(4).
+
     Example
     -------
     >>> f = pd.DataFrame({"cls": ["A", "B", "B"], "sales": [8.0, 1.0, 1.0]})
     >>> ax = plot_tier_shares(tier_table(f, "cls", value_cols=["sales"]), "sales")
 
-    Source: Zeithaml, Rust & Lemon (2001); seed 000_5648a0db4edeb316.txt lines 57-61.
+    Source: CRM Q&A compilation (source 0), lines 57–61.
     """
     check_dataframe(table, name="table")
     check_columns(table, ["customer_share", f"{value_col}_share"], name="table")
@@ -203,12 +216,14 @@ def truth_vs_found(rows: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     Returns a DataFrame indexed by name with ``planted``, ``found``, ``difference`` (found - planted) and
     ``relative`` (difference / |planted|, NaN when planted is 0).
 
+    References
+    ----------
+    .. [1] scikit-learn's ``make_*`` convention of returning the ground truth beside the data.
+
     Example
     -------
     >>> truth_vs_found({"cost per pickup": (30.0, 29.4)})["relative"].round(3).tolist()
     [-0.02]
-
-    Source: the scikit-learn ``make_*`` convention of returning the ground truth beside the data.
     """
     if not isinstance(rows, Mapping) or not rows:
         raise TypeError("rows must be a non-empty mapping {name: (planted, found)}")
@@ -258,14 +273,18 @@ def group_mean_reliability(frame: pd.DataFrame, value_col: str, group_col: str) 
     -------
     Series with ``groups``, ``respondents``, ``k0``, ``msb``, ``msw``, ``icc1`` and ``reliability``.
 
+    References
+    ----------
+    .. [1] Bliese, P. D. (2000), "Within-group agreement, non-independence, and reliability", in Klein &
+       Kozlowski (eds.), *Multilevel Theory, Research, and Methods in Organizations*.
+    .. [2] Spearman, C. (1904), "The proof and measurement of association between two things", *American
+       Journal of Psychology* 15(1). On attenuation.
+
     Example
     -------
     >>> f = pd.DataFrame({"store": [1, 1, 2, 2], "score": [4.0, 5.0, 2.0, 3.0]})
     >>> float(group_mean_reliability(f, "score", "store")["reliability"])
     0.875
-
-    Source: Bliese (2000), "Within-group agreement, non-independence, and reliability", in Klein & Kozlowski
-    (eds.), *Multilevel Theory, Research, and Methods in Organizations*; Spearman (1904) on attenuation.
     """
     check_dataframe(frame, name="frame")
     check_columns(frame, {"value_col": value_col, "group_col": group_col}, name="frame")
@@ -297,13 +316,15 @@ def disattenuate(r: float, reliability_x: float, reliability_y: float = 1.0) -> 
     exceed 1 in absolute value when the reliabilities are underestimated; it is returned as is, so that the
     reader sees it.
 
+    References
+    ----------
+    .. [1] Spearman, C. (1904), "The proof and measurement of association between two things", *American
+       Journal of Psychology* 15(1).
+
     Example
     -------
     >>> round(disattenuate(0.45, 0.9, 0.8), 4)
     0.5303
-
-    Source: Spearman (1904), "The proof and measurement of association between two things", American Journal
-    of Psychology 15(1).
     """
     if isinstance(r, (bool, np.bool_)) or not isinstance(r, numbers.Real) or not -1 <= float(r) <= 1:
         raise ValueError(f"r must be a correlation in [-1, 1], got {r!r}")

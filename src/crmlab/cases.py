@@ -45,7 +45,19 @@ class Case:
     sources: tuple
     learning_objectives: tuple
     discussion_questions: tuple
+    learning_objectives_zh: tuple = ()
+    discussion_questions_zh: tuple = ()
     path: Path | None = None
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def notebook_for(self, lang: str = "en") -> str:
+        """The notebook of one edition, relative to the project root: ``notebooks/<id>.ipynb`` (English) or
+        ``notebooks/zh/<id>.ipynb`` (中文)."""
+        if lang not in ("en", "zh"):
+            raise CrmlabError(f"lang must be 'en' or 'zh', got {lang!r}")
+        return f"notebooks/{self.id}.ipynb" if lang == "en" else f"notebooks/zh/{self.id}.ipynb"
 
     @property
     def ready(self) -> bool:
@@ -113,16 +125,56 @@ def _parse(path: Path) -> Case:
         _fail(path, f"status must be one of {STATUSES}, got {data['status']!r}")
     if data["kind"] not in KINDS:
         _fail(path, f"kind must be one of {KINDS}, got {data['kind']!r}")
-    for key in ("sources", "learning_objectives", "discussion_questions"):
-        if not isinstance(data[key], list) or not data[key]:
-            _fail(path, f"{key} must be a non-empty list")
+    if not isinstance(data["sources"], list) or not data["sources"]:
+        _fail(path, "sources must be a non-empty list")
     for src in data["sources"]:
-        if not isinstance(src, dict) or not ({"seed", "public_record"} & set(src)):
-            _fail(path, "each source needs 'seed' (a seed file name, with 'lines') or 'public_record'")
+        _check_source(path, src)
+    texts = {key: _bilingual(path, key, data[key]) for key in ("learning_objectives", "discussion_questions")}
+    for key, (en, zh) in texts.items():
+        if zh and len(zh) != len(en):
+            _fail(path, f"{key}: the Chinese must translate the English one for one: {len(en)} in 'en', "
+                        f"{len(zh)} in 'zh'")
     return Case(id=cid, title_en=title["en"], title_zh=title["zh"], company=str(data["company"]),
                 industry=str(data["industry"]), kind=data["kind"], status=data["status"],
-                sources=tuple(data["sources"]), learning_objectives=tuple(data["learning_objectives"]),
-                discussion_questions=tuple(data["discussion_questions"]), path=path)
+                sources=tuple(data["sources"]), learning_objectives=texts["learning_objectives"][0],
+                discussion_questions=texts["discussion_questions"][0],
+                learning_objectives_zh=texts["learning_objectives"][1],
+                discussion_questions_zh=texts["discussion_questions"][1], path=path)
+
+
+def _check_source(path: Path, src) -> None:
+    """A source is a document of the course (``source: key`` with ``lines``) or public record."""
+    from . import sources
+
+    if not isinstance(src, dict) or not ({"source", "public_record"} & set(src)):
+        _fail(path, "each source needs 'source' (a source document's key, see SOURCES.md, with 'lines') or "
+                    "'public_record'")
+    if "source" in src:
+        try:
+            doc = sources.get(src["source"])
+        except sources.UnknownSourceError as exc:
+            _fail(path, str(exc))
+        if "lines" not in src:
+            _fail(path, f"source {src['source']!r} needs 'lines' (e.g. lines: \"99-102\")")
+        try:
+            doc.cite(str(src["lines"]))
+        except (CrmlabError, ValueError) as exc:
+            _fail(path, f"source {src['source']!r}: {exc}")
+
+
+def _bilingual(path: Path, key: str, value) -> tuple[tuple, tuple]:
+    """A list of English texts, or ``{en: [...], zh: [...]}``: returns (English, Chinese)."""
+    if isinstance(value, list):
+        en, zh = value, []
+    elif isinstance(value, dict) and set(value) <= {"en", "zh"} and "en" in value:
+        en, zh = value["en"], value.get("zh") or []
+    else:
+        _fail(path, f"{key} must be a list, or a mapping with 'en' and 'zh' lists")
+    if not isinstance(en, list) or not en or not isinstance(zh, list):
+        _fail(path, f"{key} must have a non-empty list of English texts")
+    if not all(isinstance(t, str) and t.strip() for t in [*en, *zh]):
+        _fail(path, f"every entry of {key} must be non-empty text")
+    return tuple(en), tuple(zh)
 
 
 @lru_cache(maxsize=4)

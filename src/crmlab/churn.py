@@ -11,9 +11,17 @@
 - :func:`targeting_roi` prices a retention offer: targeting the top-k customers saves
   score x uplift x value in expectation and costs k x offer cost.
 
-Source: seed 001 lines 12-19 (Hu Shaodong: retention and campaign evaluation among the six uses of
-analytical CRM in the mobile industry); seed 003 line 547 (retention economics); Newcombe (1998),
-Statistics in Medicine 17:873-890, for the interval of a difference of proportions.
+Sources: Analytical CRM course pack (source 1), lines 12–19 (Hu Shaodong: retention and campaign
+evaluation among the six uses of analytical CRM in the mobile industry); CRM article collection
+(source 3), line 547 (retention economics). The interval of a difference of proportions is Newcombe's
+(1998).
+
+References
+----------
+.. [1] Newcombe, R. G. (1998), "Interval estimation for the difference between independent proportions:
+   comparison of eleven methods", *Statistics in Medicine* 17, 873-890.
+.. [2] Pedregosa, F. et al. (2011), "Scikit-learn: machine learning in Python", *Journal of Machine
+   Learning Research* 12.
 """
 from __future__ import annotations
 
@@ -118,6 +126,11 @@ def fit_churn_model(data: pd.DataFrame, *, target_col: str = "churned", feature_
     -------
     :class:`ChurnModel` with ``scores`` (out of fold), ``auc``, ``brier`` and the refitted ``model``.
 
+    References
+    ----------
+    .. [1] scikit-learn: ``LogisticRegression``, ``GradientBoostingClassifier``, ``CalibratedClassifierCV``
+       and ``cross_val_predict``.
+
     Example
     -------
     >>> rng = np.random.default_rng(1)
@@ -127,7 +140,8 @@ def fit_churn_model(data: pd.DataFrame, *, target_col: str = "churned", feature_
     >>> 0.6 < m.auc < 0.9, m.brier < m.brier_reference
     (True, True)
 
-    Source: seed 001 lines 12-19 (churn/retention analysis in the mobile industry); scikit-learn.
+    Source: Analytical CRM course pack (source 1), lines 12–19 (churn/retention analysis in the mobile
+    industry).
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.compose import ColumnTransformer
@@ -214,7 +228,8 @@ def gains_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
     ...             )[["responders", "cum_gain", "lift"]].round(2).values.tolist()[:2]
     [[2.0, 0.67, 3.33], [1.0, 1.0, 1.67]]
 
-    Source: direct-marketing practice (decile analysis); seed 001 lines 12-19 (campaign evaluation).
+    Source: direct-marketing practice (decile analysis); Analytical CRM course pack (source 1), lines 12–19
+    (campaign evaluation).
     """
     y = binary_array(y_true, "y_true").astype("float64")
     s = _scores_array(scores, n=len(y))
@@ -281,13 +296,18 @@ def campaign_uplift(data: pd.DataFrame, *, treatment_col: str = "treated", respo
     DataFrame with one row per segment and a last row ``"all"``: ``segment, n_treated, n_control,
     rate_treated, rate_control, uplift, ci_low, ci_high, p_value`` (two-sided pooled two-proportion z-test).
 
+    References
+    ----------
+    .. [1] Newcombe, R. G. (1998), "Interval estimation for the difference between independent proportions:
+       comparison of eleven methods", *Statistics in Medicine* 17, 873-890.
+
     Example
     -------
     >>> d = pd.DataFrame({"treated": [1] * 70 + [0] * 80, "responded": [1] * 56 + [0] * 14 + [1] * 48 + [0] * 32})
     >>> campaign_uplift(d)[["uplift", "ci_low", "ci_high"]].round(4).values.tolist()
     [[0.2, 0.0524, 0.3339]]
 
-    Source: seed 001 lines 12-19 (campaign evaluation); Newcombe (1998), Statistics in Medicine 17:873-890.
+    Source: Analytical CRM course pack (source 1), lines 12–19 (campaign evaluation).
     """
     check_dataframe(data, name="data")
     level = check_probability(level, "level", open_low=True, open_high=True)
@@ -365,7 +385,8 @@ def targeting_roi(scores, *, value, uplift, offer_cost: float, rank_by: str = "s
     >>> t["net"].tolist(), int(t.loc[t["best"], "k"].item())
     ([0.0, 35.0, 50.0, 45.0], 2)
 
-    Source: seed 003 line 547 (retention economics); seed 001 lines 12-19 (retention campaigns).
+    Source: CRM article collection (source 3), line 547 (retention economics); Analytical CRM course pack
+    (source 1), lines 12–19 (retention campaigns).
     """
     s = _scores_array(scores, low=0.0, high=1.0)
     v = _per_customer(value, "value", len(s), low=0)

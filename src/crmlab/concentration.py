@@ -1,10 +1,13 @@
 """Value concentration: ABC classes, Pareto and Lorenz curves, Gini, the profit whale curve, class transitions.
 
-Seed 000 (``000_5648a0db4edeb316.txt``) is the source: section ㈢ (lines 59-60) ranks a distributor's
-customers by cumulative sales - the customers making the first 80% of volume (about 20% of them) are A,
-80-95% B, the rest C - and section ㈠ (line 12) says 80% of profit comes from 20% of customers, half of
-it consumed by the 50% who are unprofitable: the shape Kaplan & Cooper (1998, *Cost & Effect*) call the
-whale curve.
+The CRM Q&A compilation (source 0) is the source: lines 59–60 rank a distributor's customers by cumulative
+sales - the customers making the first 80% of volume (about 20% of them) are A, 80-95% B, the rest C - and
+line 12 says 80% of profit comes from 20% of customers, half of it consumed by the 50% who are
+unprofitable: the shape Kaplan & Cooper (1998) call the whale curve.
+
+References
+----------
+.. [1] Kaplan, R. S. & Cooper, R. (1998), *Cost & Effect*, Harvard Business School Press.
 """
 from __future__ import annotations
 
@@ -67,7 +70,8 @@ def abc_classify(values, value_col: str | None = None, *, cutoffs: Sequence[floa
         Non-negative value per customer (sales, margin), index = customer id; or a DataFrame with
         ``value_col``.
     cutoffs : sequence of float
-        Increasing cumulative-share cut-offs in (0, 1); default (0.8, 0.95) as in seed 000 ㈢.
+        Increasing cumulative-share cut-offs in (0, 1); default (0.8, 0.95) as in CRM Q&A compilation
+        (source 0), line 60.
     labels : sequence of str
         Class names, one more than there are cut-offs.
 
@@ -82,7 +86,7 @@ def abc_classify(values, value_col: str | None = None, *, cutoffs: Sequence[floa
     >>> abc_classify(sales)["class"].tolist()
     ['A', 'A', 'B', 'B', 'C']
 
-    Source: seed 000 ``000_5648a0db4edeb316.txt`` ㈢ lines 59-60 (ABC by cumulative sales, 80% / 95%).
+    Source: CRM Q&A compilation (source 0), lines 59–60 (ABC by cumulative sales, 80% / 95%).
     """
     cuts = check_fraction_cutoffs(cutoffs, "cutoffs")
     labels = list(labels)
@@ -126,7 +130,7 @@ def pareto_curve(values, value_col: str | None = None) -> pd.DataFrame:
     >>> pareto_curve(pd.Series([3.0, 1.0]))["value_share"].tolist()
     [0.0, 0.75, 1.0]
 
-    Source: seed 000 line 59 (the 80/20 rule applied to a distributor's customers).
+    Source: CRM Q&A compilation (source 0), line 59 (the 80/20 rule applied to a distributor's customers).
     """
     v = _values(values, value_col, name="values", allow_negative=False)
     total = _positive_total(v, "values")
@@ -149,12 +153,15 @@ def lorenz_curve(values, value_col: str | None = None) -> pd.DataFrame:
     -------
     DataFrame with ``customer_share`` (bottom fraction of customers) and ``value_share``.
 
+    References
+    ----------
+    .. [1] Lorenz, M. O. (1905), "Methods of measuring the concentration of wealth", *Publications of the
+       American Statistical Association* 9(70).
+
     Example
     -------
     >>> lorenz_curve(pd.Series([3.0, 1.0]))["value_share"].tolist()
     [0.0, 0.25, 1.0]
-
-    Source: Lorenz (1905), "Methods of measuring the concentration of wealth", JASA 9(70).
     """
     v = _values(values, value_col, name="values", allow_negative=False)
     total = _positive_total(v, "values")
@@ -176,14 +183,16 @@ def gini(values, value_col: str | None = None) -> float:
     value_col : str, optional
         Column of ``values`` when it is a DataFrame.
 
+    References
+    ----------
+    .. [1] Gini, C. (1912), *Variabilità e mutabilità*.
+
     Example
     -------
     >>> gini(pd.Series([1.0, 1.0, 1.0, 1.0]))
     0.0
     >>> round(gini(pd.Series([0.0, 0.0, 0.0, 4.0])), 3)
     0.75
-
-    Source: Gini (1912), *Variabilità e mutabilità*.
     """
     v = _values(values, value_col, name="values", allow_negative=False)
     total = _positive_total(v, "values")
@@ -210,7 +219,7 @@ def top_share(values, fraction: float = 0.2, value_col: str | None = None) -> fl
     >>> top_share(pd.Series([80.0, 5, 5, 5, 5]), 0.2)
     0.8
 
-    Source: seed 000 line 12 and line 59 (the 20/80 rule).
+    Source: CRM Q&A compilation (source 0), lines 12 and 59 (the 20/80 rule).
     """
     fraction = check_probability(fraction, "fraction")
     curve = pareto_curve(values, value_col)
@@ -239,7 +248,7 @@ def concentration_summary(values, value_col: str | None = None, *,
     >>> float(concentration_summary(pd.Series([80.0, 5, 5, 5, 5]))["top20_share"])
     0.8
 
-    Source: seed 000 ㈠ line 12 and ㈢ lines 59-60.
+    Source: CRM Q&A compilation (source 0), lines 12 and 59–60.
     """
     v = _values(values, value_col, name="values", allow_negative=False)
     abc = abc_classify(v, cutoffs=cutoffs)
@@ -266,12 +275,16 @@ def whale_curve(profits, value_col: str | None = None) -> pd.DataFrame:
     -------
     DataFrame starting at (0, 0) with ``customer_share``, ``cum_profit`` and ``profit_share``.
 
+    References
+    ----------
+    .. [1] Kaplan, R. S. & Cooper, R. (1998), *Cost & Effect*, Harvard Business School Press, ch. 10.
+
     Example
     -------
     >>> whale_curve(pd.Series([150.0, 10, -60]))["profit_share"].round(2).tolist()
     [0.0, 1.5, 1.6, 1.0]
 
-    Source: seed 000 ㈠ line 12; Kaplan & Cooper (1998), *Cost & Effect*, ch. 10.
+    Source: CRM Q&A compilation (source 0), line 12.
     """
     p = _values(profits, value_col, name="profits", allow_negative=True)
     total = float(p.sum())
@@ -303,12 +316,16 @@ def whale_summary(profits, value_col: str | None = None) -> pd.Series:
     Series with customers, total_profit, peak_share, customers_at_peak, unprofitable_customers,
     lost_share and top20_profit_share.
 
+    References
+    ----------
+    .. [1] Kaplan, R. S. & Cooper, R. (1998), *Cost & Effect*, Harvard Business School Press, ch. 10.
+
     Example
     -------
     >>> float(whale_summary(pd.Series([150.0, 10, -60]))["peak_share"])
     1.6
 
-    Source: seed 000 ㈠ line 12; Kaplan & Cooper (1998).
+    Source: CRM Q&A compilation (source 0), line 12.
     """
     curve = whale_curve(profits, value_col)
     peak = int(np.argmax(curve["profit_share"].to_numpy()))
@@ -345,7 +362,7 @@ def class_transitions(before: pd.Series, after: pd.Series, *, normalize: bool = 
     >>> int(class_transitions(b, a).loc["C", "A"])
     1
 
-    Source: seed 000 ㈢ (classes move: plan B→A, C→B).
+    Source: CRM Q&A compilation (source 0), line 61 (classes move: plan B→A, C→B).
     """
     for name, s in (("before", before), ("after", after)):
         if not isinstance(s, pd.Series):
@@ -402,7 +419,7 @@ def plot_pareto(values, value_col: str | None = None, *, cutoffs: Sequence[float
     -------
     >>> ax = plot_pareto(pd.Series([500.0, 300, 100, 60, 40]))
 
-    Source: seed 000 ㈢ lines 59-60.
+    Source: CRM Q&A compilation (source 0), lines 59–60.
     """
     abc = abc_classify(values, value_col, cutoffs=cutoffs)
     curve = pareto_curve(abc["value"])
@@ -444,11 +461,15 @@ def plot_lorenz(values, value_col: str | None = None, *, ax: Axes | None = None)
     -------
     The Axes.
 
+    References
+    ----------
+    .. [1] Lorenz, M. O. (1905), "Methods of measuring the concentration of wealth", *Publications of the
+       American Statistical Association* 9(70).
+    .. [2] Gini, C. (1912), *Variabilità e mutabilità*.
+
     Example
     -------
     >>> ax = plot_lorenz(pd.Series([500.0, 300, 100, 60, 40]))
-
-    Source: Lorenz (1905); Gini (1912).
     """
     curve = lorenz_curve(values, value_col)
     g = gini(values, value_col)
@@ -483,11 +504,15 @@ def plot_whale(profits, value_col: str | None = None, *, ax: Axes | None = None)
     -------
     The Axes.
 
+    References
+    ----------
+    .. [1] Kaplan, R. S. & Cooper, R. (1998), *Cost & Effect*, Harvard Business School Press, ch. 10.
+
     Example
     -------
     >>> ax = plot_whale(pd.Series([150.0, 10, -60]))
 
-    Source: seed 000 ㈠ line 12; Kaplan & Cooper (1998).
+    Source: CRM Q&A compilation (source 0), line 12.
     """
     curve = whale_curve(profits, value_col)
     s = whale_summary(profits, value_col)

@@ -3,13 +3,19 @@
 Customers move between rungs (and to ``lost``) from one period to the next. From a panel of observed
 rungs the transition matrix is estimated by counting; absorbing-chain algebra then gives the expected
 time to reach a rung (e.g. advocate) and the probability of getting there before being lost; the
-discounted reward equation gives lifetime value by rung; and a budget can be split between pushing
-customers up the lower or the upper rungs to see which creates more value.
+discounted reward equation (Pfeifer & Carraway 2000) gives lifetime value by rung; and a budget can be
+split between pushing customers up the lower or the upper rungs to see which creates more value.
 
-Sources: seed ``004_12ecbbcf233bfde9.txt`` section 3.3 (Adrian Payne's ladder: prospect -> customer ->
-client -> supporter -> advocate -> partner; do not spend only on the lower rungs); seed
-``001_ab35f7e495178e4a.txt`` line 130 (five loyalty stages: suspicion, expectation, first-time buyer,
-repeat buyer, advocate). Absorbing chains: Kemeny & Snell, Finite Markov Chains (1960), ch. 3.
+Sources: Relationship-marketing essay (source 4), lines 19–21 (section 3.3: Adrian Payne's ladder,
+prospect -> customer -> client -> supporter -> advocate -> partner; do not spend only on the lower
+rungs); Analytical CRM course pack (source 1), line 130 (Huawei's five loyalty stages: suspicion,
+expectation, first-time buyer, repeat buyer, advocate). Absorbing chains follow Kemeny & Snell (1960).
+
+References
+----------
+.. [1] Kemeny, J. G. & Snell, J. L. (1960), *Finite Markov Chains*, ch. 3.
+.. [2] Pfeifer, P. E. & Carraway, R. L. (2000), "Modeling customer relationships as Markov chains",
+   *Journal of Interactive Marketing* 14(2).
 """
 from __future__ import annotations
 
@@ -46,7 +52,8 @@ def example_ladder(kind: str = "payne") -> pd.DataFrame:
     >>> float(example_ladder("huawei").loc["suspicion", "expectation"])
     0.25
 
-    Source: seed 004_12ecbbcf233bfde9.txt section 3.3 (Payne); seed 001_ab35f7e495178e4a.txt line 130 (Huawei).
+    Source: Relationship-marketing essay (source 4), line 19 (Payne); Analytical CRM course pack (source 1),
+    line 130 (Huawei).
     """
     if kind == "payne":
         rungs = PAYNE_RUNGS
@@ -99,14 +106,17 @@ def estimate_transitions(panel: pd.DataFrame, *, customer_col: str = "customer_i
     -------
     :class:`Transitions`. Every non-absorbing state must have at least one observed move out of it.
 
+    References
+    ----------
+    .. [1] Anderson, T. W. & Goodman, L. A. (1957), "Statistical inference about Markov chains", *Annals of
+       Mathematical Statistics* 28(1) (maximum-likelihood estimation by counting).
+
     Example
     -------
     >>> df = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2], "period": [0, 1, 2, 0, 1],
     ...                    "state": ["a", "b", "b", "a", "a"]})
     >>> estimate_transitions(df).matrix.loc["a"].tolist()
     [0.5, 0.5]
-
-    Source: Anderson & Goodman (1957), maximum-likelihood estimation of Markov chains by counting.
     """
     check_dataframe(panel, name="panel")
     check_columns(panel, {"customer_col": customer_col, "period_col": period_col, "state_col": state_col},
@@ -175,7 +185,7 @@ def simulate_chain(P, start, *, n_customers: int = 1000, n_periods: int = 12, se
     >>> panel.shape
     (15, 3)
 
-    Source: seed 004_12ecbbcf233bfde9.txt section 3.3 (customers climbing the ladder).
+    Source: Relationship-marketing essay (source 4), lines 19–20 (customers climbing the ladder).
     """
     P = as_transition_matrix(P)
     states = list(P.index)
@@ -222,14 +232,16 @@ def absorbing_summary(P, absorbing: Sequence) -> pd.DataFrame:
     DataFrame indexed by transient state: ``expected_steps`` and, per absorbing state j, ``prob_<j>`` and
     ``steps_to_<j>`` (NaN where j cannot be reached).
 
+    References
+    ----------
+    .. [1] Kemeny, J. G. & Snell, J. L. (1960), *Finite Markov Chains*, theorems 3.2.4, 3.3.5, 3.3.7.
+
     Example
     -------
     >>> P = pd.DataFrame([[1, 0, 0, 0], [.5, 0, .5, 0], [0, .5, 0, .5], [0, 0, 0, 1]],
     ...                  index=list("abcd"), columns=list("abcd"))          # fair gambler's ruin
     >>> absorbing_summary(P, ["a", "d"]).loc["b", ["expected_steps", "prob_d"]].tolist()
     [2.0, 0.3333333333333333]
-
-    Source: Kemeny & Snell (1960), Finite Markov Chains, theorems 3.2.4, 3.3.5, 3.3.7.
     """
     P = as_transition_matrix(P)
     transient, absorbing, M = _transient_split(P, absorbing)
@@ -259,14 +271,16 @@ def value_by_rung(P, reward: Mapping | Sequence[float], *, discount: float = 0.1
     period, then the customer moves according to P. ``reward`` is a mapping {state: value per period}
     (missing states earn 0) or one value per state in P's order.
 
+    References
+    ----------
+    .. [1] Pfeifer, P. E. & Carraway, R. L. (2000), "Modeling customer relationships as Markov chains",
+       *Journal of Interactive Marketing* 14(2).
+
     Example
     -------
     >>> P = pd.DataFrame([[0.5, 0.5], [0.0, 1.0]], index=["in", "lost"], columns=["in", "lost"])
     >>> value_by_rung(P, {"in": 10}, discount=0.0).tolist()   # 10 x expected periods in = 10 x 2
     [20.0, 0.0]
-
-    Source: Pfeifer & Carraway (2000), "Modeling customer relationships as Markov chains", Journal of
-    Interactive Marketing 14(2).
     """
     P = as_transition_matrix(P)
     r = _reward_vector(reward, list(P.index))
@@ -318,8 +332,8 @@ def boost_up_transitions(P, spend: Mapping, *, effect: float = 0.1, ladder: Sequ
     >>> bool(Q.loc["prospect", "customer"] > P.loc["prospect", "customer"])
     True
 
-    Source: seed 004_12ecbbcf233bfde9.txt section 3.3 (moving customers up the ladder); the exponential
-    response to spending is a modelling choice of crmlab.
+    Source: Relationship-marketing essay (source 4), lines 19–20 (moving customers up the ladder); the
+    exponential response to spending is a modelling choice of crmlab.
     """
     P = as_transition_matrix(P)
     order = _ladder_order(P, ladder)
@@ -361,7 +375,7 @@ def budget_allocation(P, reward: Mapping | Sequence[float], *, budget: float, lo
     >>> int(t["best"].sum())
     1
 
-    Source: seed 004_12ecbbcf233bfde9.txt section 3.3 (do not put all the effort into the lower rungs).
+    Source: Relationship-marketing essay (source 4), line 20 (do not put all the effort into the lower rungs).
     """
     P = as_transition_matrix(P)
     order = _ladder_order(P, ladder)

@@ -1,11 +1,16 @@
 """Customer satisfaction and loyalty: the satisfaction index, the expectation trade-off, the
 satisfaction-loyalty curve (British Telecom shape), loyalty types and Kotler's relationship levels.
 
-Sources: seed ``003_8f324888612aecb9.txt`` lines 385-427 (satisfaction index c = b / a, the seven
-indicators, managing expectations), lines 557-571 (five loyalty types), 573-653 (satisfaction vs loyalty,
-moderators, the British Telecom survey); seed ``000_5648a0db4edeb316.txt`` section ㈤ (Kotler's five
-relationship levels). The attitude x repeat grid is Dick & Basu (1994), "Customer loyalty: toward an
-integrated conceptual framework", Journal of the Academy of Marketing Science 22(2).
+Sources: CRM article collection (source 3), lines 385–427 (satisfaction index c = b / a, the seven
+indicators, managing expectations), 557–571 (five loyalty types) and 573–653 (satisfaction vs loyalty,
+moderators, the British Telecom survey); CRM Q&A compilation (source 0), lines 214–215 (Kotler's five
+relationship levels). The attitude x repeat grid is Dick & Basu's (1994).
+
+References
+----------
+.. [1] Dick, A. S. & Basu, K. (1994), "Customer loyalty: toward an integrated conceptual framework",
+   *Journal of the Academy of Marketing Science* 22(2).
+.. [2] Kotler, P., *Marketing Management* (the relationship levels).
 """
 from __future__ import annotations
 
@@ -38,7 +43,8 @@ __all__ = [
 
 SATISFACTION_LEVELS = ("dissatisfied", "fairly satisfied", "satisfied")
 
-# The seven indicators of seed 003 lines 407-409, with the direction in which each signals satisfaction.
+# The seven indicators of CRM article collection (source 3), lines 407–409, with the direction in which each
+# signals satisfaction.
 SEVEN_INDICATORS: dict[str, int] = {
     "repeat_purchases": +1,   # more repeat purchases
     "choice_time": -1,        # less time spent choosing
@@ -57,7 +63,7 @@ KOTLER_LEVELS = ("basic", "reactive", "accountable", "proactive", "partnership")
 
 # ----------------------------------------------------------------------------------------- satisfaction
 def satisfaction_index(perceived, expected, *, tolerance: float = 0.05) -> pd.DataFrame:
-    """Satisfaction index c = b / a (perceived over expected) with the three-way reading of seed 003.
+    """Satisfaction index c = b / a (perceived over expected) with the lecture script's three-way reading.
 
     Parameters
     ----------
@@ -78,7 +84,7 @@ def satisfaction_index(perceived, expected, *, tolerance: float = 0.05) -> pd.Da
     >>> satisfaction_index([7, 8, 9], 8)["status"].tolist()
     ['dissatisfied', 'fairly satisfied', 'satisfied']
 
-    Source: seed 003_8f324888612aecb9.txt lines 385-405.
+    Source: CRM article collection (source 3), lines 385–405.
     """
     b = as_float_array(perceived, "perceived", low=0.0)
     a = as_float_array(expected, "expected", low=0.0, low_open=True)
@@ -97,7 +103,7 @@ def satisfaction_index(perceived, expected, *, tolerance: float = 0.05) -> pd.Da
 
 def composite_satisfaction(data: pd.DataFrame, *, indicators: Mapping[str, int] | None = None,
                            weights: Mapping[str, float] | None = None) -> pd.Series:
-    """Composite satisfaction index (0-100) from the seven behavioural indicators of seed 003.
+    """Composite satisfaction index (0-100) from the seven behavioural indicators of satisfaction.
 
     Each indicator is turned into its percentile rank among the customers (ties share the average rank),
     reversed where lower means more satisfied (choice time, price sensitivity, complaint rate), and the
@@ -120,7 +126,7 @@ def composite_satisfaction(data: pd.DataFrame, *, indicators: Mapping[str, int] 
     >>> composite_satisfaction(df, indicators={"retention": 1, "complaint_rate": -1}).round(1).tolist()
     [33.3, 66.7, 100.0]
 
-    Source: seed 003_8f324888612aecb9.txt lines 407-409.
+    Source: CRM article collection (source 3), lines 407–409.
     """
     check_dataframe(data, name="data")
     indicators = SEVEN_INDICATORS if indicators is None else indicators
@@ -184,7 +190,7 @@ def expectation_tradeoff(promises, *, quality: float = 7.0, quality_sd: float = 
     >>> 4 < r.optimum_promise < 10
     True
 
-    Source: seed 003_8f324888612aecb9.txt lines 413-423 (promise too little: few buyers; too much: low
+    Source: CRM article collection (source 3), lines 413–423 (promise too little: few buyers; too much: low
     satisfaction and few repeat buyers).
     """
     grid = as_float_array(promises, "promises", low=0.0, low_open=True)
@@ -242,7 +248,7 @@ def rate_by_decile(data: pd.DataFrame, satisfaction_col: str, outcome_col: str, 
     >>> rate_by_decile(df, "sat", "churn", bins=2)["rate"].tolist()
     [0.6, 0.0]
 
-    Source: seed 003_8f324888612aecb9.txt line 653 (British Telecom survey).
+    Source: CRM article collection (source 3), line 653 (British Telecom survey).
     """
     check_dataframe(data, name="data")
     check_columns(data, {"satisfaction_col": satisfaction_col, "outcome_col": outcome_col}, name="data")
@@ -324,15 +330,17 @@ def fit_satisfaction_curve(data: pd.DataFrame, satisfaction_col: str, outcome_co
     (``b0 + b1 [s > k1] + b2 [s > k2]``), for worlds where loyalty jumps at the thresholds. The
     coefficients are fitted by unpenalised logistic regression (scikit-learn); the
     thresholds by profile likelihood, first on a ``grid_size`` x ``grid_size`` grid of satisfaction
-    quantiles, then twice on a 5 x 5 grid around the best pair, halving the spacing each time. The BT survey (seed 003 line 653) predicts a
-    steep bottom segment, a flat middle and a steep top.
+    quantiles, then twice on a 5 x 5 grid around the best pair, halving the spacing each time. The BT
+    survey (CRM article collection (source 3), line 653) predicts a steep bottom segment, a flat middle
+    and a steep top.
 
     Parameters
     ----------
     data : DataFrame with the satisfaction, outcome (0/1) and moderator columns.
     satisfaction_col, outcome_col : column names.
     moderators : names of numeric moderator columns (competition, switching cost, rewards, quality
-        sensitivity - seed 003 lines 593-599); centre them if the baseline curve should be "at the mean".
+        sensitivity - CRM article collection (source 3), lines 593–599); centre them if the baseline
+        curve should be "at the mean".
     grid_size : number of candidate positions per threshold on the coarse grid.
     min_share : smallest share of customers that must lie below k1, between the thresholds and above k2.
 
@@ -345,7 +353,7 @@ def fit_satisfaction_curve(data: pd.DataFrame, satisfaction_col: str, outcome_co
     >>> bool(1.5 < k1 < 3.5 and 6.5 < k2 < 8.5)
     True
 
-    Source: seed 003_8f324888612aecb9.txt lines 589-599 and 653.
+    Source: CRM article collection (source 3), lines 589–599 and 653.
     """
     check_dataframe(data, name="data")
     if isinstance(moderators, str):
@@ -408,12 +416,17 @@ def loyalty_grid(attitude, repeat, *, attitude_cut: float = 0.5, repeat_cut: flo
     repeat = ``spurious`` (the "low attachment, high repeat" of monopoly, inertia, price and incentive
     loyalty); low and low = ``none``. A value equal to a cut counts as high.
 
+    References
+    ----------
+    .. [1] Dick, A. S. & Basu, K. (1994), "Customer loyalty: toward an integrated conceptual framework",
+       *Journal of the Academy of Marketing Science* 22(2).
+
     Example
     -------
     >>> loyalty_grid([0.9, 0.9, 0.1, 0.1], [0.9, 0.1, 0.9, 0.1]).tolist()
     ['loyal', 'latent', 'spurious', 'none']
 
-    Source: Dick & Basu (1994); seed 003_8f324888612aecb9.txt lines 557-571.
+    Source: CRM article collection (source 3), lines 557–571.
     """
     att = as_float_array(attitude, "attitude")
     rep = as_float_array(repeat, "repeat")
@@ -429,7 +442,7 @@ def classify_loyalty_types(data: pd.DataFrame, *, attitude_col: str = "attitude"
                            alternatives_col: str = "alternatives", price_col: str = "price_sensitivity",
                            reward_col: str = "reward_dependence", attitude_cut: float = 0.5,
                            repeat_cut: float = 0.5, price_cut: float = 0.5, reward_cut: float = 0.5) -> pd.Series:
-    """Classify customers into the five loyalty types of seed 003 (or ``not loyal``).
+    """Classify customers into the five loyalty types (monopoly, inertia, price, incentive, trust) or ``not loyal``.
 
     Rules, in order: repeat below ``repeat_cut`` -> ``not loyal``; attitude (attachment) at or above
     ``attitude_cut`` -> ``trust``; no alternative supplier available -> ``monopoly``; reward dependence
@@ -455,7 +468,7 @@ def classify_loyalty_types(data: pd.DataFrame, *, attitude_col: str = "attitude"
     >>> classify_loyalty_types(df).tolist()
     ['trust', 'monopoly', 'incentive', 'price', 'inertia', 'not loyal']
 
-    Source: seed 003_8f324888612aecb9.txt lines 557-571 (types), 593-599 (moderators).
+    Source: CRM article collection (source 3), lines 557–571 (types), 593–599 (moderators).
     """
     check_dataframe(data, name="data")
     cols = {"attitude_col": attitude_col, "repeat_col": repeat_col, "alternatives_col": alternatives_col,
@@ -488,13 +501,17 @@ def kotler_grid(n_customers: str, margin: str) -> str:
     Many customers with low margins -> ``basic``; few customers with high margins -> ``partnership``;
     the levels in between step along the diagonal.
 
+    References
+    ----------
+    .. [1] Kotler, P., *Marketing Management* (the full 3 x 3 table).
+
     Example
     -------
     >>> kotler_grid("few", "high")
     'partnership'
 
-    Source: seed 000_5648a0db4edeb316.txt section ㈤ (customer relationship strategy, point 3) and ㈦;
-    the full 3 x 3 table is Kotler, Marketing Management.
+    Source: CRM Q&A compilation (source 0), lines 214–215 (customer relationship strategy, point 3) and
+    249–251 (the partnership relation, most stable with few customers and high margins).
     """
     check_choice(n_customers, "n_customers", ("many", "medium", "few"))
     check_choice(margin, "margin", ("low", "medium", "high"))
@@ -526,7 +543,7 @@ def relationship_level_values(margin, *, base_retention: float = 0.6, discount: 
     >>> relationship_level_values([5, 500])["best"].tolist()
     ['basic', 'partnership']
 
-    Source: seed 000_5648a0db4edeb316.txt section ㈤ ("choose by lifetime value against the cost of
+    Source: CRM Q&A compilation (source 0), lines 214–215 ("choose by lifetime value against the cost of
     attracting and retaining").
     """
     m = as_float_array(margin, "margin")

@@ -3,12 +3,17 @@ group (cost, breakage, incremental margin, false loyalty), airline tiers and awa
 imitation, "ten nights, one free", the restaurant's profit share; word of mouth as a branching process
 and the retention -> profit sensitivity.
 
-Sources: seed ``003_8f324888612aecb9.txt`` lines 657-669 (rewarding repeat purchase, hotel ten-plus-one,
+Sources: CRM article collection (source 3), lines 657–669 (rewarding repeat purchase, hotel ten-plus-one,
 the restaurant sharing 10% of net profit, airline mileage and imitation by rivals, "false loyalty");
-seed ``000_5648a0db4edeb316.txt`` section ㈥ (American Airlines' free-mileage programme, copied by rivals).
-Word of mouth: seed 003 lines 379-383; retention economics: seed 003 line 547 (public record: Reichheld &
-Sasser 1990, "Zero defections", Harvard Business Review). Tesco Clubcard parameters (about 1% of spend,
-quarterly vouchers) are public record.
+CRM Q&A compilation (source 0), line 247 (American Airlines' free-mileage programme, copied by rivals).
+Word of mouth: CRM article collection (source 3), lines 379–383; retention economics: CRM article
+collection (source 3), line 547 (the figures Reichheld & Sasser 1990 published). Tesco Clubcard
+parameters (about 1% of spend, quarterly vouchers) are public record.
+
+References
+----------
+.. [1] Reichheld, F. F. & Sasser, W. E. (1990), "Zero defections: quality comes to services", *Harvard
+   Business Review* 68(5).
 """
 from __future__ import annotations
 
@@ -63,7 +68,8 @@ def points_vouchers(transactions: pd.DataFrame, *, customer_col: str = "customer
     >>> points_vouchers(tx)[["voucher", "carried"]].values.tolist()
     [[0.0, 1.2], [2.0, 0.1]]
 
-    Source: public record (Tesco Clubcard: about 1% of spend, vouchers mailed quarterly); seed 003 lines 661-663.
+    Source: public record (Tesco Clubcard: about 1% of spend, vouchers mailed quarterly); CRM article
+    collection (source 3), lines 661–663.
     """
     check_dataframe(transactions, name="transactions")
     cols = {"customer_col": customer_col, "amount_col": amount_col}
@@ -130,7 +136,7 @@ def breakage(issued, redeemed) -> float:
     >>> round(breakage([2.0, 3.0, 5.0], [True, False, True]), 6)
     0.3
 
-    Source: seed 003_8f324888612aecb9.txt lines 657-669 (rewarding repeat purchase); breakage is the
+    Source: CRM article collection (source 3), lines 657–669 (rewarding repeat purchase); breakage is the
     industry term for unredeemed rewards.
     """
     iss = as_float_array(issued, "issued", low=0.0)
@@ -224,7 +230,7 @@ def programme_expected(spec: ProgrammeSpec | Mapping | None = None) -> pd.Series
     >>> round(float(programme_expected({"share_incentive": 0.0})["incremental_margin"]), 2)  # rewards buy nothing
     -0.84
 
-    Source: seed 003_8f324888612aecb9.txt lines 657-669 ("false loyalty" bought with rewards).
+    Source: CRM article collection (source 3), lines 657–669 ("false loyalty" bought with rewards).
     """
     s = _spec(spec)
     base = s.base_visits
@@ -297,7 +303,7 @@ def evaluate_programme(panel: pd.DataFrame, *, margin: float = 0.25, fixed_cost:
     >>> bool(0.25 < est["breakage"] < 0.35)
     True
 
-    Source: seed 003_8f324888612aecb9.txt lines 657-669.
+    Source: CRM article collection (source 3), lines 657–669.
     """
     check_dataframe(panel, name="panel")
     cols = ["group", "running", "visits", "spend", "reward_issued", "reward_redeemed"]
@@ -348,8 +354,9 @@ def airline_awards(miles, *, tiers: Mapping[str, float] = DEFAULT_TIERS, award_m
     >>> airline_awards([10_000, 60_000])[["tier", "awards"]].values.tolist()
     [['blue', 0], ['gold', 2]]
 
-    Source: seed 000_5648a0db4edeb316.txt section ㈥ (American Airlines: free to join, a first-class
-    award after a mileage threshold); seed 003 line 669. Tier names and thresholds are illustrative.
+    Source: CRM Q&A compilation (source 0), line 247 (American Airlines: free to join, a first-class
+    award after a mileage threshold); CRM article collection (source 3), line 669. Tier names and
+    thresholds are illustrative.
     """
     mi = as_float_array(miles, "miles", low=0.0)
     if not isinstance(tiers, Mapping) or not tiers:
@@ -389,7 +396,8 @@ def imitation_dynamics(n_periods: int = 24, *, launch: int = 4, imitation: int |
     >>> bool(t["profit"].iloc[-1] < t["profit_no_programme"].iloc[-1])  # copied: cost without advantage
     True
 
-    Source: seed 000_5648a0db4edeb316.txt section ㈥; seed 003_8f324888612aecb9.txt line 669.
+    Source: CRM Q&A compilation (source 0), line 247 (rivals copied American Airlines' programme); CRM
+    article collection (source 3), line 669.
     """
     T = check_int(n_periods, "n_periods", low=1)
     launch = check_int(launch, "launch", low=0)
@@ -431,7 +439,7 @@ def nights_reward(nights, *, every: int = 10) -> pd.DataFrame:
     >>> nights_reward([9, 25])[["free", "effective_discount"]].round(4).values.tolist()
     [[0.0, 0.0], [2.0, 0.0741]]
 
-    Source: seed 003_8f324888612aecb9.txt line 665.
+    Source: CRM article collection (source 3), line 665.
     """
     paid = as_float_array(nights, "nights", low=0.0)
     if np.any(paid != np.floor(paid)):
@@ -451,7 +459,7 @@ def profit_share_payout(bills, net_profit: float, *, share: float = 0.10) -> np.
     >>> profit_share_payout([1000, 3000], 20_000).tolist()
     [500.0, 1500.0]
 
-    Source: seed 003_8f324888612aecb9.txt line 665 ("profit sharing" kept the restaurant full every day).
+    Source: CRM article collection (source 3), line 665 ("profit sharing" kept the restaurant full every day).
     """
     b = as_float_array(bills, "bills", low=0.0)
     if b.sum() == 0:
@@ -493,7 +501,7 @@ def word_of_mouth(n_satisfied: float, n_dissatisfied: float = 0.0, *, generation
     >>> word_of_mouth(1, 1)[["new_customers", "deterred"]].values.tolist()
     [[11.0, 20.0]]
 
-    Source: seed 003_8f324888612aecb9.txt lines 379-383.
+    Source: CRM article collection (source 3), lines 379–383.
     """
     S, D, G, ts, c, td, dshare, p, x = _wom_params(n_satisfied, n_dissatisfied, generations, tell_satisfied,
                                                  come_share, tell_dissatisfied, deter_share, p_satisfied, extra_tell)
@@ -529,7 +537,7 @@ def simulate_word_of_mouth(n_satisfied: int, n_dissatisfied: int = 0, *, n_sims:
     >>> bool(abs(sims["new_customers"].mean() - 110) < 3)
     True
 
-    Source: seed 003_8f324888612aecb9.txt lines 379-383.
+    Source: CRM article collection (source 3), lines 379–383.
     """
     S, D, G, ts, c, td, dshare, p, x = _wom_params(n_satisfied, n_dissatisfied, generations, tell_satisfied,
                                                  come_share, tell_dissatisfied, deter_share, p_satisfied, extra_tell)
@@ -563,12 +571,17 @@ def retention_value(retention, *, discount: float = 0.0, profit_growth: float = 
     ``horizon`` is None (then q must be < 1). With ``discount=0`` this is also the firm's steady-state
     profit per period per customer acquired per period.
 
+    References
+    ----------
+    .. [1] Reichheld, F. F. & Sasser, W. E. (1990), "Zero defections: quality comes to services", *Harvard
+       Business Review* 68(5).
+
     Example
     -------
     >>> retention_value([0.8, 0.85]).round(3).tolist()
     [5.0, 6.667]
 
-    Source: seed 003_8f324888612aecb9.txt line 547; Reichheld & Sasser (1990).
+    Source: CRM article collection (source 3), line 547.
     """
     r = as_float_array(retention, "retention", low=0.0, high=1.0)
     d = check_number(discount, "discount", low=0.0)
@@ -596,12 +609,17 @@ def retention_sensitivity(base_retention, *, uplift: float = 0.05, discount: flo
     DataFrame: ``base_retention``, ``new_retention``, ``value_base``, ``value_new``, ``profit_increase``
     (relative), ``in_25_85`` (whether the increase lies in [0.25, 0.85]).
 
+    References
+    ----------
+    .. [1] Reichheld, F. F. & Sasser, W. E. (1990), "Zero defections: quality comes to services", *Harvard
+       Business Review* 68(5).
+
     Example
     -------
     >>> retention_sensitivity([0.8, 0.9])["profit_increase"].round(3).tolist()
     [0.333, 1.0]
 
-    Source: seed 003_8f324888612aecb9.txt line 547 ("5% more returning customers, 25-85% more profit").
+    Source: CRM article collection (source 3), line 547 ("5% more returning customers, 25-85% more profit").
     """
     r = as_float_array(base_retention, "base_retention", low=0.0, high=1.0)
     up = check_number(uplift, "uplift", low=0.0, high=1.0)

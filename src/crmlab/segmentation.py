@@ -1,11 +1,23 @@
 """k-means customer segmentation with the choices shown, not hidden.
 
-Seed 000 (``000_5648a0db4edeb316.txt`` line 13) lists cluster analysis beside recency, frequency and
+The CRM Q&A compilation (source 0), line 13, lists cluster analysis beside recency, frequency and
 amount as the way to classify customers. The helper here scales the features, fits k-means for a range
 of k and reports the elbow (inertia) and silhouette of each, orders and names the segments by value,
 profiles them, and measures agreement with a known (planted) segmentation by the adjusted Rand index.
 Clustering itself is scikit-learn's (MacQueen 1967; Lloyd 1982; Rousseeuw 1987 for the silhouette;
 Hubert & Arabie 1985 for the adjusted Rand index).
+
+References
+----------
+.. [1] MacQueen, J. (1967), "Some methods for classification and analysis of multivariate observations",
+   *Proceedings of the Fifth Berkeley Symposium on Mathematical Statistics and Probability*.
+.. [2] Lloyd, S. P. (1982), "Least squares quantization in PCM", *IEEE Transactions on Information
+   Theory* 28(2).
+.. [3] Rousseeuw, P. J. (1987), "Silhouettes: a graphical aid to the interpretation and validation of
+   cluster analysis", *Journal of Computational and Applied Mathematics* 20.
+.. [4] Hubert, L. & Arabie, P. (1985), "Comparing partitions", *Journal of Classification* 2.
+.. [5] Pedregosa, F. et al. (2011), "Scikit-learn: machine learning in Python", *Journal of Machine
+   Learning Research* 12.
 """
 from __future__ import annotations
 
@@ -153,6 +165,10 @@ def kmeans_segments(data: pd.DataFrame, features: Sequence[str], value_col: str,
     -------
     :class:`KMeansSegments`
 
+    References
+    ----------
+    .. [1] scikit-learn, ``sklearn.cluster.KMeans`` and ``sklearn.metrics.silhouette_score``.
+
     Example
     -------
     >>> rng = np.random.default_rng(0)
@@ -162,7 +178,7 @@ def kmeans_segments(data: pd.DataFrame, features: Sequence[str], value_col: str,
     >>> res.k, res.labels.iloc[-1]
     (2, 'Tier 1')
 
-    Source: seed 000 line 13 (cluster analysis for customer classification); scikit-learn KMeans.
+    Source: CRM Q&A compilation (source 0), line 13 (cluster analysis for customer classification).
     """
     check_dataframe(data, name="data")
     if isinstance(features, str) or not isinstance(features, Sequence) or len(features) == 0:
@@ -253,13 +269,16 @@ def adjusted_rand(found: pd.Series, planted: pd.Series) -> float:
     -------
     The adjusted Rand index (float, at most 1).
 
+    References
+    ----------
+    .. [1] Hubert, L. & Arabie, P. (1985), "Comparing partitions", *Journal of Classification* 2.
+    .. [2] scikit-learn, ``sklearn.metrics.adjusted_rand_score``.
+
     Example
     -------
     >>> a = pd.Series(["x", "x", "y"], index=[1, 2, 3]); b = pd.Series([7, 7, 9], index=[3, 2, 1])
     >>> round(adjusted_rand(a, b), 3)
     -0.5
-
-    Source: Hubert & Arabie (1985), "Comparing partitions", Journal of Classification 2; scikit-learn.
     """
     for name, s in (("found", found), ("planted", planted)):
         if not isinstance(s, pd.Series):

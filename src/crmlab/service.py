@@ -1,18 +1,25 @@
 """Customer service analytics: complaints, response times, control rates and the service-profit chain.
 
 - :func:`complaint_pareto` ranks complaint categories (the "vital few" make up most complaints) and routes
-  each category: product issues to R&D, process issues to management (seed 000 ㈠ (五): complaints
-  "按類別匯總後又可反饋於研發與管理部門"; Boeing moved instrument indicators after complaints).
-- :func:`sla_status` / :func:`sla_summary` check e-mail replies against the call-centre rule of seed 000 ㈠
-  (四): customers expect a reply within a day; staff are alerted (by SMS) when a message is still unanswered
-  after 12 hours.
+  each category: product issues to R&D, process issues to management (CRM Q&A compilation (source 0),
+  line 21: complaints "按類別匯總後又可反饋於研發與管理部門"; Boeing moved instrument indicators after
+  complaints).
+- :func:`sla_status` / :func:`sla_summary` check e-mail replies against the call-centre rule of the CRM Q&A
+  compilation (source 0), line 17: customers expect a reply within a day; staff are alerted (by SMS) when a
+  message is still unanswered after 12 hours.
 - :func:`control_rates`, :func:`p_chart` and :func:`no_miss_funnel` implement Haier's "1-2-3-4" after-sales
-  model (seed 003 lines 467-487): three control rates (service complaint, omission and dissatisfaction
-  rate), monitored here with Shewhart p-charts, and the four "no misses" (record, handle, re-check, feed
-  back to design/production) as a funnel whose leaks are counted.
+  model (CRM article collection (source 3), lines 467–487): three control rates (service complaint,
+  omission and dissatisfaction rate), monitored here with Shewhart p-charts, and the four "no misses"
+  (record, handle, re-check, feed back to design/production) as a funnel whose leaks are counted.
 - :func:`service_profit_chain` estimates the chain employee satisfaction -> customer satisfaction -> revisit
-  -> revenue (Heskett et al. 1994, "Putting the service-profit chain to work", HBR; seed 001 lines 2-11
-  Haidilao's "two satisfactions", seed 001 lines 235-416 Westpac) as one OLS regression per link.
+  -> revenue (Heskett et al. 1994; Haidilao's "two satisfactions" in the Analytical CRM course pack
+  (source 1), lines 2–11, and Westpac's goals, lines 235–416) as one OLS regression per link.
+
+References
+----------
+.. [1] Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E. & Schlesinger, L. A. (1994), "Putting
+   the service-profit chain to work", *Harvard Business Review* 72(2).
+.. [2] Montgomery, D. C., *Introduction to Statistical Quality Control*, ch. 7 (the p-chart).
 """
 from __future__ import annotations
 
@@ -33,13 +40,14 @@ __all__ = ["ROUTES", "complaint_pareto", "sla_status", "sla_summary", "control_r
            "no_miss_funnel", "service_profit_chain", "ChainResult", "plot_pareto", "plot_sla",
            "plot_p_chart", "plot_funnel", "plot_chain"]
 
-#: Where each kind of complaint goes (seed 000 ㈠ (五)): product issues feed R&D, process issues management.
+#: Where each kind of complaint goes (CRM Q&A compilation (source 0), line 21): product issues feed R&D,
+#: process issues management.
 ROUTES = {"product": "R&D", "process": "management"}
 # What a kind may be written as: the kind, the team it is routed to, or both ("product/R&D", as the ctrip
 # world writes it); compared without case or surrounding spaces.
 _KIND_NAMES = {**{k: k for k in ROUTES}, **{r.lower(): k for k, r in ROUTES.items()},
                **{f"{k}/{r}".lower(): k for k, r in ROUTES.items()}}
-#: Haier's four "no misses" (seed 003 line 487), in order.
+#: Haier's four "no misses" (CRM article collection (source 3), line 487), in order.
 NO_MISS_STAGES = ("record", "handle", "recheck", "feed_back")
 
 
@@ -71,7 +79,8 @@ def complaint_pareto(complaints: pd.DataFrame, *, category_col: str = "category"
     ...                  )[["category", "complaints", "route"]].values.tolist()
     [['noise', 3, 'R&D'], ['late visit', 1, 'management'], ['rude staff', 1, 'management']]
 
-    Source: seed 000 ㈠ (五) (complaints summarised by category and fed back to R&D and management).
+    Source: CRM Q&A compilation (source 0), line 21 (complaints summarised by category and fed back to R&D and
+    management).
     """
     check_dataframe(complaints, name="complaints")
     check_columns(complaints, {"category_col": category_col}, name="complaints")
@@ -149,7 +158,8 @@ def sla_status(messages: pd.DataFrame, *, received_col: str = "received_at", rep
     >>> sla_status(m, as_of="2024-03-02 10:00")["status"].tolist()
     ['on_time', 'late', 'open_alert']
 
-    Source: seed 000 ㈠ (四) (reply within a day; SMS alert to staff after 12 unanswered hours).
+    Source: CRM Q&A compilation (source 0), line 17 (reply within a day; SMS alert to staff after 12 unanswered
+    hours).
     """
     check_dataframe(messages, name="messages")
     check_columns(messages, {"received_col": received_col, "replied_col": replied_col}, name="messages")
@@ -254,7 +264,7 @@ def control_rates(jobs: pd.DataFrame, *, group_cols: Sequence[str] | str = (), c
     >>> control_rates(j, group_cols="city")[["complaint_rate", "dissatisfaction_rate"]].values.tolist()
     [[0.25, 0.5]]
 
-    Source: seed 003 lines 467-487 (Haier's "三个控制": 服务投诉率、服务遗漏率、服务不满率).
+    Source: CRM article collection (source 3), lines 467–487 (Haier's "三个控制": 服务投诉率、服务遗漏率、服务不满率).
     """
     check_dataframe(jobs, name="jobs")
     groups = [group_cols] if isinstance(group_cols, str) else list(group_cols)
@@ -302,14 +312,18 @@ def p_chart(data: pd.DataFrame, *, defects_col: str, n_col: str, sigma: float = 
     Copy of ``data`` with ``p, center, se, lcl, ucl, out_of_control, side`` (``"high"``, ``"low"`` or
     ``""``) added.
 
+    References
+    ----------
+    .. [1] Montgomery, D. C., *Introduction to Statistical Quality Control*, ch. 7 (p-chart with variable
+       sample size).
+
     Example
     -------
     >>> d = pd.DataFrame({"complaints": [2, 3, 2, 15], "jobs": [100, 100, 100, 100]})
     >>> p_chart(d, defects_col="complaints", n_col="jobs")["out_of_control"].tolist()
     [False, False, False, True]
 
-    Source: seed 003 lines 467-487 (the three control rates); Montgomery, *Introduction to Statistical
-    Quality Control*, ch. 7 (p-chart with variable sample size).
+    Source: CRM article collection (source 3), lines 467–487 (the three control rates).
     """
     check_dataframe(data, name="data")
     check_columns(data, {"defects_col": defects_col, "n_col": n_col}, name="data")
@@ -366,7 +380,8 @@ def no_miss_funnel(issues: pd.DataFrame, *, stages: Mapping[str, str] | None = N
     >>> no_miss_funnel(i)["issues"].tolist()
     [4, 3, 2, 1, 1]
 
-    Source: seed 003 line 487 (四个不漏: record, handle, re-check, feed back to design/production/management).
+    Source: CRM article collection (source 3), line 487 (四个不漏: record, handle, re-check, feed back to
+    design/production/management).
     """
     check_dataframe(issues, name="issues")
     if stages is None:
@@ -431,6 +446,11 @@ def service_profit_chain(data: pd.DataFrame, *,
     -------
     :class:`ChainResult`.
 
+    References
+    ----------
+    .. [1] Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E. & Schlesinger, L. A. (1994), "Putting
+       the service-profit chain to work", *Harvard Business Review* 72(2).
+
     Example
     -------
     >>> rng = np.random.default_rng(0)
@@ -442,8 +462,8 @@ def service_profit_chain(data: pd.DataFrame, *,
     >>> r.indirect["ci_low"] < 0.5 * 2.0 < r.indirect["ci_high"]
     True
 
-    Source: Heskett, Jones, Loveman, Sasser & Schlesinger (1994), HBR 72(2); seed 001 lines 2-11
-    (Haidilao's employee and customer satisfaction), seed 001 lines 235-416 (Westpac's goals).
+    Source: Analytical CRM course pack (source 1), lines 2–11 (Haidilao's employee and customer satisfaction)
+    and 235–416 (Westpac's goals).
     """
     check_dataframe(data, name="data")
     if isinstance(chain, str) or len(chain) < 2:

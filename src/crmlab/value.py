@@ -1,13 +1,20 @@
 """Customer value: simple retention CLV, discounted cohort CLV, customer equity, customer delivered value.
 
-Sources: seed 001 (``001_ab35f7e495178e4a.txt``) line 23 defines customer delivered value (total value
-received minus total cost paid) and line 25 customer equity (客户资产: the discounted profit of current and
-potential customers over their time with the firm); seed 003 (``003_8f324888612aecb9.txt``) lines 429-527
-breaks the value into product, service, personnel and image value and the cost into money, time, mental
-and physical cost (Kotler's customer delivered value). The CLV formulas are those of Gupta & Lehmann
-(2003), "Customers as assets", Journal of Interactive Marketing 17(1), and Berger & Nasr (1998),
-"Customer lifetime value: marketing models and applications", Journal of Interactive Marketing 12(1);
-customer equity after Blattberg & Deighton (1996), "Manage marketing by the customer equity test", HBR.
+Sources: the Analytical CRM course pack (source 1), line 23, defines customer delivered value (total
+value received minus total cost paid) and line 25 customer equity (客户资产: the discounted profit of
+current and potential customers over their time with the firm); the CRM article collection (source 3),
+lines 429–527, breaks the value into product, service, personnel and image value and the cost into money,
+time, mental and physical cost (Kotler's customer delivered value). The CLV formulas are those of Gupta &
+Lehmann (2003) and Berger & Nasr (1998); customer equity follows Blattberg & Deighton (1996).
+
+References
+----------
+.. [1] Gupta, S. & Lehmann, D. R. (2003), "Customers as assets", *Journal of Interactive Marketing* 17(1).
+.. [2] Berger, P. D. & Nasr, N. I. (1998), "Customer lifetime value: marketing models and applications",
+   *Journal of Interactive Marketing* 12(1).
+.. [3] Blattberg, R. C. & Deighton, J. (1996), "Manage marketing by the customer equity test", *Harvard
+   Business Review* 74(4).
+.. [4] Kotler, P., *Marketing Management* (customer delivered value).
 """
 from __future__ import annotations
 
@@ -69,12 +76,14 @@ def retention_clv(margin, retention, discount, *, horizon: int | None = None):
     -------
     float, or an array for array input.
 
+    References
+    ----------
+    .. [1] Gupta, S. & Lehmann, D. R. (2003), "Customers as assets", *Journal of Interactive Marketing* 17(1).
+
     Example
     -------
     >>> round(retention_clv(100.0, 0.8, 0.1), 2)
     266.67
-
-    Source: Gupta & Lehmann (2003), "Customers as assets", J. Interactive Marketing 17(1).
     """
     m = _array(margin, "margin")
     r = _array(retention, "retention", low=0.0, high=1.0)
@@ -120,14 +129,19 @@ def cohort_clv(margin, retention, discount: float, *, periods: int | None = None
     ``discount_factor``, ``pv_per_customer``, ``cumulative_clv`` (per acquired customer) and
     ``cohort_value`` (cumulative, whole cohort).
 
+    References
+    ----------
+    .. [1] Berger, P. D. & Nasr, N. I. (1998), "Customer lifetime value: marketing models and applications",
+       *Journal of Interactive Marketing* 12(1).
+
     Example
     -------
     >>> t = cohort_clv(100.0, 0.5, 0.0, periods=3)
     >>> t["cumulative_clv"].tolist()
     [100.0, 150.0, 175.0]
 
-    Source: Berger & Nasr (1998), J. Interactive Marketing 12(1); seed 001 line 25 (customer assets as
-    discounted profit over the customers' time with the firm).
+    Source: Analytical CRM course pack (source 1), line 25 (customer assets as discounted profit over the
+    customers' time with the firm).
     """
     m = _array(margin, "margin")
     r = _array(retention, "retention", low=0.0, high=1.0)
@@ -189,14 +203,18 @@ def customer_equity(clv, counts=None, *, prospects: int = 0, acquisition_rate: f
     -------
     Series with ``current``, ``prospective`` and ``total``.
 
+    References
+    ----------
+    .. [1] Blattberg, R. C. & Deighton, J. (1996), "Manage marketing by the customer equity test", *Harvard
+       Business Review* 74(4).
+
     Example
     -------
     >>> customer_equity([300.0, 50.0], counts=[100, 1000], prospects=2000, acquisition_rate=0.05,
     ...                 acquisition_cost=4.0, prospect_clv=120.0).tolist()
     [80000.0, 4000.0, 84000.0]
 
-    Source: seed 001 line 25 (customer assets: current and potential customers); Blattberg & Deighton
-    (1996), "Manage marketing by the customer equity test", Harvard Business Review 74(4).
+    Source: Analytical CRM course pack (source 1), line 25 (customer assets: current and potential customers).
     """
     v = _array(clv, "clv")
     if v.ndim > 1:
@@ -222,8 +240,9 @@ def customer_delivered_value(data, *, value_cols: Sequence[str] = VALUE_COMPONEN
     """Customer delivered value = total customer value − total customer cost (and the value/cost ratio).
 
     Total value is the sum of product, service, personnel and image value; total cost the sum of money,
-    time, mental and physical cost (seed 003 lines 429-527). A customer is expected to choose the offer
-    that delivers the most. Components are non-negative amounts in one unit (e.g. yuan-equivalents).
+    time, mental and physical cost (CRM article collection (source 3), lines 429–527). A customer is
+    expected to choose the offer that delivers the most. Components are non-negative amounts in one unit
+    (e.g. yuan-equivalents).
 
     Parameters
     ----------
@@ -238,6 +257,10 @@ def customer_delivered_value(data, *, value_cols: Sequence[str] = VALUE_COMPONEN
     DataFrame with ``total_value``, ``total_cost``, ``delivered_value`` and ``value_ratio``
     (total value / total cost; NaN where the cost is 0).
 
+    References
+    ----------
+    .. [1] Kotler, P., *Marketing Management* (customer delivered value).
+
     Example
     -------
     >>> offer = {"product": 600, "service": 150, "personnel": 50, "image": 100,
@@ -245,8 +268,7 @@ def customer_delivered_value(data, *, value_cols: Sequence[str] = VALUE_COMPONEN
     >>> customer_delivered_value(offer)["delivered_value"].tolist()
     [300.0]
 
-    Source: seed 003 ``003_8f324888612aecb9.txt`` lines 429-527; seed 001 line 23; Kotler,
-    *Marketing Management* (customer delivered value).
+    Source: CRM article collection (source 3), lines 429–527; Analytical CRM course pack (source 1), line 23.
     """
     if isinstance(data, Mapping):
         data = pd.DataFrame([dict(data)])

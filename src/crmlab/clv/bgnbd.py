@@ -1,11 +1,15 @@
 """The BG/NBD ("beta-geometric / negative binomial distribution") model of repeat purchasing.
 
-Story (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD
-Model", Marketing Science 24(2), 275-284): while active, a customer buys as a Poisson process with rate
+Story (Fader, Hardie & Lee 2005): while active, a customer buys as a Poisson process with rate
 lambda; right after each repeat purchase they drop out for good with probability p. Across customers
 lambda is gamma(r, alpha) and p is beta(a, b). The likelihood (their eq. 6), the predictions (eqs. 9-10)
-and P(alive) (their note "Computing P(alive) Using the BG/NBD Model") have closed forms; this module
-evaluates them in log space.
+and P(alive) (their note on computing it) have closed forms; this module evaluates them in log space.
+
+References
+----------
+.. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+   alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284.
+.. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L., "Computing P(alive) using the BG/NBD model" (note).
 """
 from __future__ import annotations
 
@@ -54,11 +58,15 @@ class BetaGeoModel(TransactionModel):
     drop-out probability ~ beta(a, b)), plus ``log_likelihood_``, ``n_customers_``, ``n_patterns_``,
     ``converged_``.
 
-    Source: Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting Your Customers the Easy Way: An
-    Alternative to the Pareto/NBD Model", Marketing Science 24(2), 275-284 (likelihood eq. 6, E[X(t)]
-    eq. 9, conditional expectation eq. 10) and the note "Computing P(alive) Using the BG/NBD Model". On
-    the CDNOW sample (39 calibration weeks) the published estimates are r=0.243, alpha=4.414, a=0.793,
-    b=2.426, LL=-9582.4.
+    On the CDNOW sample (39 calibration weeks) the published estimates are r=0.243, alpha=4.414,
+    a=0.793, b=2.426, LL=-9582.4.
+
+    References
+    ----------
+    .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+       alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284: likelihood eq. 6, E[X(t)]
+       eq. 9, conditional expectation eq. 10.
+    .. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L., "Computing P(alive) using the BG/NBD model" (note).
 
     Example
     -------

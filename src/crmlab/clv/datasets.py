@@ -35,7 +35,11 @@ def load_cdnow(kind: str = "transactions") -> pd.DataFrame:
     -------
     pandas.DataFrame
 
-    Source: Fader, Hardie & Lee (2005), Marketing Science 24(2); data as shipped with lifetimes 0.11.3.
+    References
+    ----------
+    .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+       alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284.
+    .. [2] Davidson-Pilon, C. et al., *lifetimes* (Python package), version 0.11.3, which ships the data.
 
     Example
     -------

@@ -1,11 +1,15 @@
 """The Gamma-Gamma model of average spend per transaction.
 
-Story (Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis",
-Journal of Marketing Research 42(4), 415-430; details in Fader & Hardie 2013, "The Gamma-Gamma Model of
-Monetary Value"): each transaction's value is gamma(p, nu) around a customer's mean p/nu, and nu varies
+Story (Fader, Hardie & Lee 2005; details in Fader & Hardie 2013): each transaction's value is gamma(p, nu) around a customer's mean p/nu, and nu varies
 across customers as gamma(q, gamma). Spend is assumed independent of the purchase process, so the
 model is fitted on customers with at least one repeat purchase and combined with BG/NBD or Pareto/NBD
 for customer lifetime value.
+
+References
+----------
+.. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using iso-value curves for customer
+   base analysis", *Journal of Marketing Research* 42(4), 415-430.
+.. [2] Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value" (note).
 """
 from __future__ import annotations
 
@@ -43,9 +47,14 @@ class GammaGammaModel(MLModel):
     Parameters after ``fit``: ``params_ = {"p", "q", "gamma"}`` (transaction value ~ gamma(p, nu),
     nu ~ gamma(q, gamma)), plus ``log_likelihood_``, ``n_customers_``, ``n_patterns_``, ``converged_``.
 
-    Source: Fader, Hardie & Lee (2005), JMR 42(4); Fader & Hardie (2013), "The Gamma-Gamma Model of
-    Monetary Value". On the 946 CDNOW sample customers with repeat purchases in the 39 calibration weeks
-    the published estimates are p=6.25, q=3.74, gamma=15.44.
+    On the 946 CDNOW sample customers with repeat purchases in the 39 calibration weeks the published
+    estimates are p=6.25, q=3.74, gamma=15.44.
+
+    References
+    ----------
+    .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using iso-value curves for customer
+       base analysis", *Journal of Marketing Research* 42(4), 415-430.
+    .. [2] Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value" (note).
 
     Example
     -------

@@ -2,8 +2,7 @@
 
 Story: while active, a customer buys as a Poisson process with rate lambda; their unobserved lifetime is
 exponential with rate mu. Across customers lambda ~ gamma(r, alpha) and mu ~ gamma(s, beta). The
-likelihood follows Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related
-Expressions":
+likelihood follows Fader & Hardie (2005):
 
     L = G(r+x) alpha^r beta^s / G(r) * [ 1 / ((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) * A0 ]
 
@@ -13,6 +12,13 @@ beta so that its argument lies in [0, 1). Everything is evaluated in logs; where
 fails (overflow for many purchases with alpha much smaller than beta, or non-finite values) the integral
 is computed instead by composite Gauss-Legendre quadrature after a change of variable that absorbs its
 steep part.
+
+References
+----------
+.. [1] Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987), "Counting your customers: who are they and
+   what will they do next?", *Management Science* 33(1), 1-24.
+.. [2] Fader, P. S. & Hardie, B. G. S. (2005), "A note on deriving the Pareto/NBD model and related
+   expressions".
 """
 from __future__ import annotations
 
@@ -117,11 +123,15 @@ class ParetoNBDModel(TransactionModel):
     drop-out rate ~ gamma(s, beta)), plus ``log_likelihood_``, ``n_customers_``, ``n_patterns_``,
     ``converged_``.
 
-    Source: Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987), "Counting Your Customers: Who Are
-    They and What Will They Do Next?", Management Science 33(1), 1-24; likelihood and predictions as in
-    Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions". On the
-    CDNOW sample (39 calibration weeks) the published estimates are r=0.553, alpha=10.578, s=0.606,
-    beta=11.669, LL=-9595.0.
+    Likelihood and predictions as in Fader & Hardie (2005). On the CDNOW sample (39 calibration weeks)
+    the published estimates are r=0.553, alpha=10.578, s=0.606, beta=11.669, LL=-9595.0.
+
+    References
+    ----------
+    .. [1] Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987), "Counting your customers: who are they and
+       what will they do next?", *Management Science* 33(1), 1-24.
+    .. [2] Fader, P. S. & Hardie, B. G. S. (2005), "A note on deriving the Pareto/NBD model and related
+       expressions".
 
     Example
     -------

@@ -7,7 +7,13 @@ in that month times their expected spend per purchase, discounted at ``discount_
 
 This is the discrete discounting of lifetimes' ``customer_lifetime_value`` (Davidson-Pilon et al.); the
 spend comes from the Gamma-Gamma model and the purchases from BG/NBD or Pareto/NBD, as in Fader, Hardie
-& Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", JMR 42(4), 415-430.
+& Lee (2005).
+
+References
+----------
+.. [1] Davidson-Pilon, C. et al., *lifetimes* (Python package).
+.. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: using iso-value curves for customer
+   base analysis", *Journal of Marketing Research* 42(4), 415-430.
 """
 from __future__ import annotations
 

@@ -7,10 +7,17 @@ z ~ Gamma(p_gg, nu) with nu ~ Gamma(q, gamma). Customers also belong to latent s
 readable table (shares and the means/spreads of age, income, channel and e-mail opt-in), in the style of
 "Python for Marketing Research and Analytics" ch. 5, so segmentation exercises can be checked against it.
 
-Sources: Fader, Hardie & Lee (2005), Marketing Science 24(2) (BG/NBD); Fader & Hardie (2013), "The
-Gamma-Gamma model of monetary value" — the default Gamma-Gamma parameters are their CDNOW estimates
-(p = 6.25, q = 3.74, gamma = 15.44; public record); Schwarz, Chapman & Feit (2020) ch. 5 (declarative
-segment simulation). All data are synthetic.
+The BG/NBD process is Fader, Hardie & Lee's (2005); the default Gamma-Gamma parameters are Fader &
+Hardie's (2013) CDNOW estimates (p = 6.25, q = 3.74, gamma = 15.44; public record); the declarative
+segment simulation follows Schwarz, Chapman & Feit (2020). All data are synthetic.
+
+References
+----------
+.. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+   alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284.
+.. [2] Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value" (note).
+.. [3] Schwarz, J. S., Chapman, C. & Feit, E. M. (2020), *Python for Marketing Research and Analytics*,
+   ch. 5.
 """
 from __future__ import annotations
 

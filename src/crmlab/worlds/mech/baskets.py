@@ -15,10 +15,17 @@ confidence and lift are known in closed form (:func:`expected_rules`) — the sa
 (FP-growth, :func:`crmlab.basket.association_rules`) estimates from the baskets. Baskets that come out
 empty get one background item that belongs to no rule, which leaves every planted rule unchanged.
 
-Source: association rules of Agrawal, Imieliński & Swami (1993), "Mining association rules between sets
-of items in large databases", SIGMOD; the Tesco chapter of the casebook (seed ``000_5648a0db4edeb316.txt``,
-section ㈣, basket data used to segment shoppers); the planted-rule design follows the IBM Quest synthetic
-basket generator of Agrawal & Srikant (1994) in spirit (frequent itemsets placed over random noise).
+Sources: association rules of Agrawal, Imieliński & Swami (1993); the Tesco chapter of the casebook,
+whose contents are in the CRM Q&A compilation (source 0), lines 99–102 (basket data used to segment
+shoppers); the planted-rule design follows the IBM Quest synthetic basket generator of Agrawal & Srikant
+(1994) in spirit (frequent itemsets placed over random noise).
+
+References
+----------
+.. [1] Agrawal, R., Imieliński, T. & Swami, A. (1993), "Mining association rules between sets of items in
+   large databases", *Proceedings of ACM SIGMOD*.
+.. [2] Agrawal, R. & Srikant, R. (1994), "Fast algorithms for mining association rules", *Proceedings of
+   the 20th VLDB Conference*.
 """
 from __future__ import annotations
 
@@ -143,6 +150,11 @@ def draw_baskets(rng: np.random.Generator, item_probs, *, items: Sequence[str],
     bool array (n_baskets, n_items): True when the basket holds the item. Every basket holds at least
     one item (when at least one item lies outside all rules).
 
+    References
+    ----------
+    .. [1] Agrawal, R., Imieliński, T. & Swami, A. (1993), "Mining association rules between sets of items in
+       large databases", *Proceedings of ACM SIGMOD*.
+
     Example
     -------
     >>> rng = np.random.default_rng(0)
@@ -151,8 +163,6 @@ def draw_baskets(rng: np.random.Generator, item_probs, *, items: Sequence[str],
     ...                  n_baskets=20000)
     >>> bool(abs(m[m[:, 0], 1].mean() - 0.7) < 0.03)
     True
-
-    Source: Agrawal, Imieliński & Swami (1993); see the module docstring.
     """
     check_generator(rng)
     probs, n, items, index = _check_inputs(item_probs, items, rules, n_baskets)
@@ -200,14 +210,17 @@ def expected_rules(item_probs, *, items: Sequence[str], rules: Sequence[PlantedR
     lift = conf / consequent support. (Exact for the population of baskets; the empty-basket fix never adds
     a rule item.)
 
+    References
+    ----------
+    .. [1] Agrawal, R., Imieliński, T. & Swami, A. (1993), "Mining association rules between sets of items in
+       large databases", *Proceedings of ACM SIGMOD*. (definitions of support, confidence and lift).
+
     Example
     -------
     >>> rule = PlantedRule(("nappies",), ("wipes",), 0.1, 0.7)
     >>> expected_rules([0.02, 0.05, 0.3], items=["nappies", "wipes", "milk"], rules=[rule],
     ...                n_baskets=10)["lift"].round(3).tolist()
     [6.087]
-
-    Source: definitions of support, confidence and lift in Agrawal, Imieliński & Swami (1993).
     """
     probs, _, items, index = _check_inputs(item_probs, items, rules, n_baskets)
     w = np.ones(probs.shape[0]) if weights is None else np.asarray(weights, dtype=float)

@@ -1,7 +1,13 @@
 """Binary and ordinal outcomes driven by latent scores: responses, churn flags, Likert answers.
 
-Sources: the logistic model of a binary response (e.g. Hosmer & Lemeshow, "Applied Logistic
-Regression"); ordinal answers as a cut latent variable (the ordered probit, McKelvey & Zavoina 1975).
+Binary responses follow the logistic model; ordinal answers are a cut latent variable (the ordered
+probit of McKelvey & Zavoina 1975).
+
+References
+----------
+.. [1] Hosmer, D. W. & Lemeshow, S., *Applied Logistic Regression*.
+.. [2] McKelvey, R. D. & Zavoina, W. (1975), "A statistical model for the analysis of ordinal level
+   dependent variables", *Journal of Mathematical Sociology* 4(1).
 """
 from __future__ import annotations
 

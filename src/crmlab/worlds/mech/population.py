@@ -23,6 +23,12 @@ uniform       low, high                       U(low, high)
 Every spec may also carry ``decimals`` (round the drawn numbers; -2 rounds to hundreds) — ``decimals=0`` with ``dtype="int"``
 gives whole numbers (e.g. ages). Clipping and rounding move the mean slightly; declare them only where
 the lesson does not depend on the exact mean.
+
+References
+----------
+.. [1] Chapman, C. & Feit, E. M., *R for Marketing Research and Analytics*, ch. 5.
+.. [2] Schwarz, J. S., Chapman, C. & Feit, E. M. (2020), *Python for Marketing Research and Analytics*,
+   ch. 5.
 """
 from __future__ import annotations
 
@@ -264,8 +270,12 @@ def draw_segments(rng: np.random.Generator, n: int, segments, *, exact: bool = T
     one column per attribute — float64 for numeric specs (int64 with ``dtype="int"``), bool for
     bernoulli, categorical for categorical specs.
 
-    Source: declarative segment simulation of Chapman & Feit / Schwarz et al. ch. 5 ("Python for
-    Marketing Research and Analytics").
+    References
+    ----------
+    .. [1] Chapman, C. & Feit, E. M., *R for Marketing Research and Analytics* (declarative segment
+       simulation).
+    .. [2] Schwarz, J. S., Chapman, C. & Feit, E. M. (2020), *Python for Marketing Research and Analytics*,
+       ch. 5.
 
     Example
     -------

@@ -6,9 +6,14 @@ million customers and ten million transactions draws in about a second.
 Time is a plain float in the caller's unit (the worlds use weeks); :func:`weeks_to_dates` turns week
 offsets into calendar dates.
 
-Sources: Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
-Pareto/NBD model", Marketing Science 24(2) — the BG/NBD assumptions (i)–(v); Fader & Hardie (2013),
-"The Gamma-Gamma model of monetary value" (note) — the spend model.
+The BG/NBD assumptions (i)–(v) are Fader, Hardie & Lee's (2005); the spend model is Fader & Hardie's
+(2013).
+
+References
+----------
+.. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+   alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284.
+.. [2] Fader, P. S. & Hardie, B. G. S. (2013), "The Gamma-Gamma model of monetary value" (note).
 """
 from __future__ import annotations
 

@@ -19,8 +19,11 @@ PINV needs a well-behaved density. The Gamma density has a pole at 0 for shapes 
 The Beta density has poles or infinite slopes at 0 and 1 for small parameters, so the Beta is inverted on
 the logit scale, where its density is smooth for every a, b > 0.
 
-Source: Derflinger, Hörmann & Leydold (2010), "Random variate generation by numerical inversion when only
-the density is known", ACM Transactions on Modeling and Computer Simulation 20(4), article 18.
+References
+----------
+.. [1] Derflinger, G., Hörmann, W. & Leydold, J. (2010), "Random variate generation by numerical
+   inversion when only the density is known", *ACM Transactions on Modeling and Computer Simulation*
+   20(4), article 18.
 """
 from __future__ import annotations
 

@@ -15,10 +15,18 @@ Structural links between latents (employee satisfaction → customer satisfactio
 chain) are standardised: :func:`link_latent` keeps every latent at unit variance, so a planted effect is
 also the correlation between the two latents, which the scale scores of two surveys reproduce closely.
 
-Sources: service-profit chain and the "two satisfactions" (seed ``001_ab35f7e495178e4a.txt`` line 4:
-Haidilao's dual employee/customer satisfaction assessment; Heskett et al. 1994, "Putting the
-service-profit chain to work", HBR); ordinal items as a cut latent variable (ordered probit, McKelvey &
-Zavoina 1975); the 0–10 recommend question of Reichheld (2003), "The one number you need to grow", HBR.
+Sources: the service-profit chain (Heskett et al. 1994) and the "two satisfactions" (Analytical CRM
+course pack (source 1), line 4: Haidilao's dual employee/customer satisfaction assessment); ordinal items
+as a cut latent variable (ordered probit, McKelvey & Zavoina 1975); the 0–10 recommend question of
+Reichheld (2003).
+
+References
+----------
+.. [1] Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E. & Schlesinger, L. A. (1994), "Putting
+   the service-profit chain to work", *Harvard Business Review* 72(2).
+.. [2] McKelvey, R. D. & Zavoina, W. (1975), "A statistical model for the analysis of ordinal level
+   dependent variables", *Journal of Mathematical Sociology* 4(1).
+.. [3] Reichheld, F. F. (2003), "The one number you need to grow", *Harvard Business Review* 81(12).
 """
 from __future__ import annotations
 
@@ -96,15 +104,19 @@ def link_latent(rng: np.random.Generator, parent, effect: float) -> np.ndarray:
     -------
     float64 array, same shape as ``parent``.
 
+    References
+    ----------
+    .. [1] Wright, S. (1921), "Correlation and causation", *Journal of Agricultural Research* 20
+       (standardised structural equations of path analysis).
+    .. [2] Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E. & Schlesinger, L. A. (1994), "Putting
+       the service-profit chain to work", *Harvard Business Review* 72(2). (the service-profit chain).
+
     Example
     -------
     >>> x = np.random.default_rng(0).normal(size=100_000)
     >>> y = link_latent(np.random.default_rng(1), x, 0.6)
     >>> round(float(np.corrcoef(x, y)[0, 1]), 2)
     0.6
-
-    Source: standardised structural equations of path analysis (Wright 1921), as used for the
-    service-profit chain (Heskett et al. 1994).
     """
     check_generator(rng)
     effect = check_number(effect, "effect", low=-1.0, high=1.0)
@@ -135,6 +147,12 @@ def draw_survey(rng: np.random.Generator, latent, items: Sequence[SurveyItem], *
     -------
     Survey (respondents' answers, who responded, response probabilities).
 
+    References
+    ----------
+    .. [1] McKelvey, R. D. & Zavoina, W. (1975), "A statistical model for the analysis of ordinal level
+       dependent variables", *Journal of Mathematical Sociology* 4(1). (ordered-probit items; here with
+       standardised loadings, see the module docstring).
+
     Example
     -------
     >>> rng = np.random.default_rng(0)
@@ -142,9 +160,6 @@ def draw_survey(rng: np.random.Generator, latent, items: Sequence[SurveyItem], *
     ...                 response_rate=0.5)
     >>> list(s.responses.columns), bool(0.4 < s.responded.mean() < 0.6)
     (['q1', 'q2'], True)
-
-    Source: ordered-probit items (McKelvey & Zavoina 1975) with standardised loadings; see the module
-    docstring.
     """
     check_generator(rng)
     x = np.asarray(latent, dtype=np.float64)
@@ -199,12 +214,15 @@ def expected_item_mean(item: SurveyItem, *, latent_mean: float = 0.0, latent_sd:
     -------
     float
 
+    References
+    ----------
+    .. [1] McKelvey, R. D. & Zavoina, W. (1975), "A statistical model for the analysis of ordinal level
+       dependent variables", *Journal of Mathematical Sociology* 4(1). (ordered-probit category probabilities).
+
     Example
     -------
     >>> round(expected_item_mean(SurveyItem("q", 0.8)), 6)   # symmetric cut-points: the middle answer
     3.0
-
-    Source: ordered-probit category probabilities (McKelvey & Zavoina 1975).
     """
     if not isinstance(item, SurveyItem):
         raise TypeError(f"item must be a SurveyItem, got {type(item).__name__}")

@@ -12,12 +12,18 @@ after-sales service requests). A world composes it in four steps:
 4. :func:`draw_funnel` - a multi-stage handling funnel with planted leakage per stage (Haier's
    "four no-misses": record, handle, re-check, feed back).
 
-Sources: seed ``000_5648a0db4edeb316.txt`` line 17 (customers expect an e-mail reply within a day; the
+Sources: CRM Q&A compilation (source 0), line 17 (customers expect an e-mail reply within a day; the
 call centre should alert staff when an e-mail is unanswered after 12 hours), line 9 (complaint answers
 draw on production and R&D as well as service) and line 20 (complaints arrive through the call centre,
-e-mail, letters and staff); seed ``003_8f324888612aecb9.txt`` lines 467-487 (Haier's three control
+e-mail, letters and staff); CRM article collection (source 3), lines 467–487 (Haier's three control
 rates and four no-misses). Log-normal service times are the usual textbook model of call-centre
-handling times (Brown et al. 2005, "Statistical analysis of a telephone call center", JASA 100:36-50).
+handling times (Brown et al. 2005).
+
+References
+----------
+.. [1] Brown, L., Gans, N., Mandelbaum, A., Sakov, A., Shen, H., Zeltyn, S. & Zhao, L. (2005), "Statistical
+   analysis of a telephone call center: a queueing-science perspective", *Journal of the American
+   Statistical Association* 100(469), 36-50.
 """
 from __future__ import annotations
 
@@ -77,12 +83,15 @@ def pareto_shares(n_categories: int, alpha: float = 1.0) -> np.ndarray:
     -------
     ndarray of shares, largest first, summing to 1.
 
+    References
+    ----------
+    .. [1] Juran, J. M., *Quality Control Handbook*: the Pareto (80/20) principle, the "vital few" causes,
+       applied here to complaints.
+
     Example
     -------
     >>> pareto_shares(3, 1.0).round(3)
     array([0.545, 0.273, 0.182])
-
-    Source: the Pareto (80/20) principle applied to complaints (Juran's "vital few"); casebook section C.
     """
     n_categories = check_int(n_categories, "n_categories", low=1)
     alpha = check_number(alpha, "alpha", low=0.0)
@@ -103,13 +112,17 @@ def draw_arrivals(rng: np.random.Generator, rate_per_day, days: float) -> tuple[
     -------
     (entity, day) : int index into ``rate_per_day`` and the arrival time in days (float), sorted by time.
 
+    References
+    ----------
+    .. [1] Brown, L., Gans, N., Mandelbaum, A., Sakov, A., Shen, H., Zeltyn, S. & Zhao, L. (2005), "Statistical
+       analysis of a telephone call center: a queueing-science perspective", *Journal of the American
+       Statistical Association* 100(469), 36-50 (Poisson arrivals, the standard call-centre arrival model).
+
     Example
     -------
     >>> ent, t = draw_arrivals(np.random.default_rng(0), np.array([0.1, 1.0]), 30)
     >>> bool((t >= 0).all() and (t < 30).all())
     True
-
-    Source: Poisson arrivals, the standard call-centre arrival model (Brown et al. 2005).
     """
     rate = np.asarray(rate_per_day, dtype=float)
     if rate.ndim != 1 or not np.isfinite(rate).all() or (rate < 0).any():
@@ -135,12 +148,14 @@ def expected_breach_rate(response_median_hours, response_sigma: float, sla_hours
     -------
     float, the expected share of tickets answered later than ``sla_hours``.
 
+    References
+    ----------
+    .. [1] SciPy, ``scipy.stats.lognorm.sf``: the closed form of the log-normal survival function.
+
     Example
     -------
     >>> round(expected_breach_rate(24.0, 0.8, 24.0), 3)   # the median equals the SLA: half are late
     0.5
-
-    Source: closed form of the log-normal survival function (scipy.stats.lognorm.sf).
     """
     response_sigma = check_number(response_sigma, "response_sigma", low=0.0, low_open=True)
     sla_hours = check_number(sla_hours, "sla_hours", low=0.0, low_open=True)
@@ -177,6 +192,12 @@ def draw_tickets(rng: np.random.Generator, categories: Sequence[TicketCategory],
     table), response_hours (float), sla_breached,
     escalated, resolved (bool), resolve_hours (hours from opening to resolution; NaN if unresolved).
 
+    References
+    ----------
+    .. [1] Brown, L., Gans, N., Mandelbaum, A., Sakov, A., Shen, H., Zeltyn, S. & Zhao, L. (2005), "Statistical
+       analysis of a telephone call center: a queueing-science perspective", *Journal of the American
+       Statistical Association* 100(469), 36-50.
+
     Example
     -------
     >>> cats = [TicketCategory("late", 0.7, "process", 24, 0.1), TicketCategory("bug", 0.3, "product", 48, 0.2)]
@@ -184,7 +205,7 @@ def draw_tickets(rng: np.random.Generator, categories: Sequence[TicketCategory],
     >>> list(t.columns)[:3]
     ['category', 'route', 'response_hours']
 
-    Source: seed 000_5648a0db4edeb316.txt line 17 (reply within a day); Brown et al. (2005).
+    Source: CRM Q&A compilation (source 0), line 17 (reply within a day).
     """
     cats = list(categories)
     if not cats or not all(isinstance(c, TicketCategory) for c in cats):
@@ -246,7 +267,7 @@ def draw_funnel(rng: np.random.Generator, leakage) -> np.ndarray:
     >>> bool(p[:, 0].all())
     True
 
-    Source: seed 003_8f324888612aecb9.txt lines 485-487 (Haier's four no-misses: record, handle,
+    Source: CRM article collection (source 3), lines 485–487 (Haier's four no-misses: record, handle,
     re-check, feed back every customer problem).
     """
     leak = np.asarray(leakage, dtype=float)

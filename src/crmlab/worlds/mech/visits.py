@@ -8,8 +8,15 @@ flyer's trips — need the rate set from outside instead. Given a rate ``λ_i`` 
 makes ``N_i ~ Poisson(λ_i·L)`` visits, placed uniformly over the windows (the order statistics of a
 Poisson process).
 
-Source: the homogeneous Poisson process (e.g. Ross, "Introduction to Probability Models", ch. 5) — the
-purchase-incidence assumption of Ehrenberg's NBD model and of Fader, Hardie & Lee (2005).
+This is the homogeneous Poisson process — the purchase-incidence assumption of Ehrenberg's NBD model and
+of Fader, Hardie & Lee (2005).
+
+References
+----------
+.. [1] Ross, S. M., *Introduction to Probability Models*, ch. 5 (the Poisson process).
+.. [2] Ehrenberg, A. S. C. (1959), "The pattern of consumer purchases", *Applied Statistics* 8(1).
+.. [3] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+   alternative to the Pareto/NBD model", *Marketing Science* 24(2), 275-284.
 """
 from __future__ import annotations
 
