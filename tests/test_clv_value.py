@@ -74,3 +74,26 @@ def test_prediction_output_types_follow_inputs():
     assert arr[0] == 1.0  # BG/NBD: no repeat purchase means no chance yet to drop out
     horizons = BG.conditional_expected_purchases(np.array([10.0, 20.0]), [2, 2], [30.43, 30.43], [38.86, 38.86])
     assert horizons[0] < horizons[1]
+
+
+def test_clv_accepts_the_worlds_unit_words_as_its_codes():
+    """``freq=world.truth["time_unit"]`` ("weeks") gives the same CLV as "W"; nonsense is refused by name."""
+    import numpy as np
+    import pytest as _pytest
+
+    import crmlab
+    from crmlab.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value
+
+    world = crmlab.worlds.make("transactions", seed=5, n_customers=2000)
+    s = crmlab.rfm_summary(world.tables["transactions"], time_unit=world.truth["time_unit"],
+                           observation_end=world.truth["observation_end"])
+    bg = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+    rep = s[s["frequency"] > 0]
+    gg = GammaGammaModel().fit(rep["frequency"], rep["monetary_value"])
+    args = (bg, gg, s["frequency"], s["recency"], s["T"], s["monetary_value"])
+    a = np.asarray(customer_lifetime_value(*args, freq="W"))
+    b = np.asarray(customer_lifetime_value(*args, freq=world.truth["time_unit"]))
+    assert np.isfinite(a).all() and np.array_equal(a, b)
+    assert not np.array_equal(a, np.asarray(customer_lifetime_value(*args, freq="D")))
+    with _pytest.raises(ValueError, match="freq must be one of"):
+        customer_lifetime_value(*args, freq="fortnight")

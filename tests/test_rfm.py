@@ -247,3 +247,34 @@ def test_id_and_date_dtypes_do_not_change_the_summary():
     pd.testing.assert_frame_equal(as_object, plain, check_index_type=False)
     aware = rfm_summary(log.assign(date=log["date"].dt.tz_localize("Asia/Shanghai")))
     np.testing.assert_array_equal(aware.to_numpy(), plain.to_numpy())
+
+
+def test_a_worlds_own_time_unit_is_accepted_and_means_the_same_as_its_code():
+    # The transactions world says truth["time_unit"] == "weeks"; rfm_summary used to refuse it.
+    world = crmlab.worlds.make("transactions", seed=3, n_customers=300)
+    assert world.truth["time_unit"] == "weeks"
+    log, end = world.tables["transactions"], world.truth["observation_end"]
+    weekly = rfm_summary(log, observation_end=end, time_unit="W")
+    daily = rfm_summary(log, observation_end=end, time_unit="D")
+    assert (weekly["T"] != daily["T"]).any()  # the unit matters, so equality below is not vacuous
+    pd.testing.assert_frame_equal(rfm_summary(log, observation_end=end, time_unit=world.truth["time_unit"]),
+                                  weekly, check_exact=True)
+    for word, code in [("week", "W"), ("Weeks", "W"), ("day", "D"), ("days", "D")]:
+        pd.testing.assert_frame_equal(rfm_summary(log, observation_end=end, time_unit=word),
+                                      rfm_summary(log, observation_end=end, time_unit=code), check_exact=True)
+        pd.testing.assert_frame_equal(rfm_table(log, observation_end=end, time_unit=word),
+                                      rfm_table(log, observation_end=end, time_unit=code), check_exact=True)
+
+
+@pytest.mark.parametrize("func", [rfm_summary, rfm_table])
+@pytest.mark.parametrize("bad", ["fortnight", "months", "M", "w", ""])
+def test_an_unknown_time_unit_is_refused_listing_what_is_accepted(func, bad):
+    log = pd.DataFrame({"customer_id": [1, 2], "date": ["2024-01-05", "2024-01-09"], "amount": [1.0, 2.0]})
+    with pytest.raises(ValueError) as info:
+        func(log, time_unit=bad)
+    message = str(info.value)
+    assert message.startswith("time_unit must be one of 'D', 'W'")
+    assert all(f"'{w}'" in message for w in ("day", "days", "week", "weeks"))
+    assert message.endswith(f"got {bad!r}")
+    with pytest.raises(TypeError, match="time_unit must be a string"):
+        func(log, time_unit=7)

@@ -7,6 +7,7 @@ values it was given.
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,37 @@ def test_parameter_type_prefers_the_annotation_then_the_default(tmp_path):
     assert parameter_type({"type": None, "default": "np.pi"}) == "None"        # not a literal: anything goes
     with pytest.raises(CrmlabError, match="notebook not found"):
         load_notebook(tmp_path / "missing.ipynb")
+
+
+# The notebook's last cell makes its kernel record a SIGINT that reaches it while idle (ipykernel ignores
+# SIGINT between requests and turns it into KeyboardInterrupt inside one, logging "ERROR | KeyboardInterrupt
+# caught in kernel." when that happens during papermill's final kernel_info request).
+_SIGINT_PROBE = """import pathlib
+import signal
+
+_marker = pathlib.Path("interrupted.txt").resolve()
+_kernel = get_ipython().kernel
+_kernel.post_handler_hook = lambda: signal.signal(signal.SIGINT, lambda *_: _marker.write_text("SIGINT"))
+"""
+
+
+def test_a_finished_notebook_kernel_is_shut_down_without_an_interrupt(tmp_path, capfd):
+    from conftest import _write_notebook
+
+    nb = tmp_path / "probe.ipynb"
+    _write_notebook(nb, "seed = 1", _SIGINT_PROBE)
+    run_notebook(nb, tmp_path / "out" / "probe.ipynb")  # the kernel runs in tmp_path, the notebook's folder
+    err = capfd.readouterr().err  # the kernel writes to this process's stderr
+    assert not (tmp_path / "interrupted.txt").exists(), "the idle kernel was sent SIGINT at shutdown"
+    assert "KeyboardInterrupt" not in err and "ERROR" not in err, err
+
+
+def test_crmlab_run_of_a_real_case_prints_nothing_on_stderr(tmp_path):
+    """Successful runs once printed "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." now and then."""
+    crmlab = Path(sys.executable).parent / "crmlab"
+    for i in range(3):
+        proc = subprocess.run([str(crmlab), "run", "distributor_abc", "-p", "n_customers", "200",
+                               "--out", str(tmp_path / f"run{i}")], capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert "ERROR" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
+        assert (tmp_path / f"run{i}" / "distributor_abc.html").is_file()

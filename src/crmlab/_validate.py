@@ -21,6 +21,8 @@ __all__ = [
     "check_int",
     "check_probability",
     "check_choice",
+    "check_time_unit",
+    "TIME_UNIT_WORDS",
     "check_fraction_cutoffs",
     "numeric_column",
     "datetime_column",
@@ -119,6 +121,35 @@ def check_choice(value, name: str, choices: Iterable):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
+
+
+# Time units: the pandas-style codes crmlab functions take, and the English words (singular, plural) the
+# worlds write in ``truth["time_unit"]`` ("weeks"), so that either can be passed wherever a unit is asked for.
+TIME_UNIT_WORDS = {"H": ("hour", "hours"), "D": ("day", "days"), "W": ("week", "weeks"),
+                   "M": ("month", "months")}
+
+
+def check_time_unit(value, name: str = "time_unit", codes: Iterable[str] = ("D", "W")) -> str:
+    """Return the code of a time unit given as a code in ``codes`` or as its word.
+
+    Codes are matched exactly ("D", "W"); words in either number and any case ("day", "days", "Weeks"),
+    as the worlds write ``truth["time_unit"]``. Anything else is refused with a message naming ``name`` and
+    listing what is accepted.
+    """
+    codes = tuple(codes)
+    unknown = [c for c in codes if c not in TIME_UNIT_WORDS]
+    if unknown:  # a programming error in crmlab, not bad user input
+        raise ValueError(f"unknown time unit code(s) {unknown}; known: {', '.join(TIME_UNIT_WORDS)}")
+    words = {w: c for c in codes for w in TIME_UNIT_WORDS[c]}
+    accepted = (f"one of {', '.join(map(repr, codes))} or the words {', '.join(map(repr, words))}")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, {accepted}; got {value!r}")
+    if value in codes:
+        return value
+    code = words.get(value.strip().lower())
+    if code is None:
+        raise ValueError(f"{name} must be {accepted}; got {value!r}")
+    return code
 
 
 def check_fraction_cutoffs(cutoffs, name: str = "cutoffs") -> tuple[float, ...]:

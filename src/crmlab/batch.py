@@ -15,9 +15,12 @@ leaves a partial notebook under a complete-looking name. ``summary.csv`` collect
 every result the notebook recorded (:func:`crmlab.record`, and ``check_<exercise>`` for exercise checks);
 ``index.html`` links every run.
 
-Design: the per-student seed idea follows the design notes (``/work/shared/design.md``: "crmlab can give
-each student their own dataset, with a seed derived from the student id"); execution uses papermill
-(https://papermill.readthedocs.io) through :func:`crmlab.runner.run_notebook`.
+Design: crmlab gives each student their own dataset, with a seed derived from the student id (the
+project's design notes); execution uses papermill through :func:`crmlab.runner.run_notebook`.
+
+References
+----------
+.. [1] papermill, parameterising and executing Jupyter notebooks, https://papermill.readthedocs.io
 """
 from __future__ import annotations
 
@@ -68,8 +71,6 @@ def student_seed(student_id: str) -> int:
     -------
     >>> student_seed("s001") == student_seed(" s001 ") != student_seed("s002")
     True
-
-    Source: crmlab design notes (design.md, "a seed derived from the student id").
     """
     if not isinstance(student_id, str) or not student_id.strip():
         raise ValueError(f"student_id must be a non-empty string, got {student_id!r}")
@@ -107,7 +108,7 @@ def read_roster(path) -> list[Student]:
     ``student_id,n_customers`` / ``s001,800`` / ``s002,`` → s001 runs with ``n_customers=800``, s002 with
     the notebook's default.
 
-    Source: crmlab issue 7 (roster format).
+    Any spreadsheet saved as CSV will do: only the ``student_id`` column is required.
     """
     path = Path(path)
     try:
@@ -163,7 +164,7 @@ def read_grid(path) -> list[dict]:
     -------
     ``n_customers: [500, 1000]`` and ``mobility: [0.5, 1.0]`` → 4 points.
 
-    Source: crmlab issue 7 (grid format).
+    With a roster as well, every student runs every grid point.
     """
     import yaml
 
@@ -286,7 +287,8 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
 
         runs = plan_runs(["case.ipynb"], "build/class", roster=read_roster("roster.csv"))
 
-    Source: crmlab issue 7.
+    Nothing runs until every run has been planned and validated, so a typo in a roster column stops the
+    batch before the first kernel starts, not after the first hundred runs.
     """
     from . import __version__
     from .runner import declared_parameters, load_notebook, validate_parameters
@@ -502,7 +504,7 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
 
         outcomes = execute_runs(plan_runs(["case.ipynb"], "build/x"), workers=2)
 
-    Source: crmlab issue 7.
+    A run that fails, hangs or whose worker dies is reported in its :class:`Outcome`; the others carry on.
     """
     from ._validate import check_int
 
@@ -678,7 +680,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
         run_batch(["notebooks/fedex.ipynb"], "build/class", roster="roster.csv").failed
     0
 
-    Source: crmlab issue 7.
+    Every result a notebook records ends up in its run's row of ``summary.csv``; ``index.html`` links each
+    run's HTML page with its status and key results.
     """
     from ._validate import check_int
 

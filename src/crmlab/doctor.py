@@ -59,13 +59,41 @@ def check_kernel(start: bool = True) -> Check:
 
         km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60, stderr=subprocess.DEVNULL)
         try:
-            kc.execute_interactive("1 + 1", timeout=30)
+            result = _evaluate(kc, _PROBE_CODE, timeout=30)
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
     except Exception as exc:  # any failure to start is what the user needs to hear about
         return Check("kernel", "fail", f"{detail}; could not start it: {exc}")
+    if result != _PROBE_RESULT:
+        return Check("kernel", "fail", f"{detail}; it started but evaluated {_PROBE_CODE!r} to {result!r}, "
+                                       f"expected {_PROBE_RESULT!r}")
     return Check("kernel", "ok" if same else "warn", detail + "; starts and runs code")
+
+
+# The kernel probe evaluates this and compares the text it sends back; nothing of it reaches our stdout.
+_PROBE_CODE = "6 * 7"
+_PROBE_RESULT = "42"
+
+
+def _evaluate(kc, code: str, timeout: float) -> str | None:
+    """Run ``code`` in the kernel of client ``kc`` and return the text/plain of its result (None when it
+    gives none). Outputs are collected, not printed: ``execute_interactive``'s default hook would write them
+    to this process's stdout. A cell that raises is reported as ``Name: message``."""
+    outputs: dict[str, str] = {}
+
+    def collect(msg) -> None:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind in ("execute_result", "display_data"):
+            outputs.setdefault("result", content.get("data", {}).get("text/plain"))
+        elif kind == "error":
+            outputs.setdefault("error", f"{content.get('ename')}: {content.get('evalue')}")
+
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=collect, allow_stdin=False)
+    if reply["content"].get("status") != "ok" or "error" in outputs:
+        content = reply["content"]
+        raise RuntimeError(outputs.get("error") or f"{content.get('ename')}: {content.get('evalue')}")
+    return outputs.get("result")
 
 
 def check_cjk() -> Check:

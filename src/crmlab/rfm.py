@@ -10,9 +10,13 @@ Two conventions live side by side, and mixing them up is the classic mistake:
   *since the last* purchase (small is good), ``frequency`` = number of purchase days including the first,
   ``monetary`` = total spend.
 
-Seed 000 (``000_5648a0db4edeb316.txt`` line 13) names the three indicators - how recently, how often and
+The CRM Q&A compilation (source 0), line 13, names the three indicators - how recently, how often and
 how much a customer buys - as the basis of customer classification; the scoring and segment grid follow
-Hughes (1994), *Strategic Database Marketing*, and common practice.
+Hughes (1994) and common practice.
+
+References
+----------
+.. [1] Hughes, A. M. (1994), *Strategic Database Marketing*.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._profile import segment_profile
-from ._validate import check_choice, check_columns, check_dataframe, check_int, datetime_column, numeric_column
+from ._validate import check_columns, check_dataframe, check_int, check_time_unit, datetime_column, numeric_column
 
 __all__ = ["rfm_summary", "rfm_table", "rfm_scores", "rfm_segments", "default_segment_rules", "RFMSegments",
            "RuleTableWarning"]
@@ -153,13 +157,21 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str = "customer_id"
         net refunds against the purchases they reverse first.
     observation_end : date-like, optional
         End of the observation window (inclusive, truncated to the day). Default: the last date in the data.
-    time_unit : {"D", "W"}
-        Unit of ``recency`` and ``T``: days, or weeks as days / 7 (not calendar-week buckets).
+    time_unit : {"D", "W"} or a unit word
+        Unit of ``recency`` and ``T``: days, or weeks as days / 7 (not calendar-week buckets). The words
+        "day"/"days" and "week"/"weeks" (any case) mean the same, so a world's ``truth["time_unit"]`` can be
+        passed as it is.
 
     Returns
     -------
     DataFrame indexed by customer id (sorted) with float columns ``frequency``, ``recency``, ``T`` and
     ``monetary_value``.
+
+    References
+    ----------
+    .. [1] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "Counting your customers the easy way: an
+       alternative to the Pareto/NBD model", *Marketing Science* 24(2) (definitions of x, t_x, T).
+    .. [2] lifetimes 0.11, ``summary_data_from_transaction_data``.
 
     Example
     -------
@@ -171,13 +183,9 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str = "customer_id"
     customer_id
     1                  1.0     10.0  10.0            20.0
     2                  0.0      0.0   6.0             0.0
-
-    Source: Fader, Hardie & Lee (2005), "Counting your customers the easy way", Marketing Science 24(2)
-    (definitions of x, t_x, T); lifetimes 0.11 ``summary_data_from_transaction_data``.
     """
-    check_choice(time_unit, "time_unit", _UNIT_DAYS)
+    unit = _UNIT_DAYS[check_time_unit(time_unit, "time_unit", _UNIT_DAYS)]
     cd = _customer_days(transactions, customer_col, date_col, amount_col, observation_end)
-    unit = _UNIT_DAYS[time_unit]
     frequency = (cd.n_days - 1).astype(np.float64)
     out = pd.DataFrame({
         "frequency": frequency,
@@ -205,6 +213,10 @@ def rfm_table(transactions: pd.DataFrame, *, customer_col: str = "customer_id", 
     -------
     DataFrame indexed by customer id with columns ``recency`` (float), ``frequency`` (int), ``monetary``.
 
+    References
+    ----------
+    .. [1] Hughes, A. M. (1994), *Strategic Database Marketing*.
+
     Example
     -------
     >>> log = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-01-11", "2024-01-05"],
@@ -215,15 +227,14 @@ def rfm_table(transactions: pd.DataFrame, *, customer_col: str = "customer_id", 
     1                0.0          2      30.0
     2                6.0          1       8.0
 
-    Source: seed 000 (``000_5648a0db4edeb316.txt`` line 13: recent purchases, purchase frequency, amount);
-    Hughes (1994), *Strategic Database Marketing*.
+    Source: CRM Q&A compilation (source 0), line 13 (recent purchases, purchase frequency, amount).
     """
-    check_choice(time_unit, "time_unit", _UNIT_DAYS)
+    unit = _UNIT_DAYS[check_time_unit(time_unit, "time_unit", _UNIT_DAYS)]
     if amount_col is None:
         raise ValueError("amount_col is required for rfm_table (monetary is total spend)")
     cd = _customer_days(transactions, customer_col, date_col, amount_col, observation_end)
     return pd.DataFrame({
-        "recency": (cd.end_day - cd.last_day) / _UNIT_DAYS[time_unit],
+        "recency": (cd.end_day - cd.last_day) / unit,
         "frequency": cd.n_days.astype(np.int64),
         "monetary": cd.total,
     }, index=cd.index)
@@ -262,6 +273,10 @@ def rfm_scores(table: pd.DataFrame, *, bins: int = 5, recency_col: str = "recenc
     -------
     Copy of ``table`` with integer columns ``R``, ``F``, ``M`` and the string cell code ``RFM`` (e.g. "545").
 
+    References
+    ----------
+    .. [1] Hughes, A. M. (1994), *Strategic Database Marketing* (quintile RFM scoring).
+
     Example
     -------
     >>> t = pd.DataFrame({"recency": [1.0, 30, 200, 5], "frequency": [9, 2, 1, 4],
@@ -269,7 +284,7 @@ def rfm_scores(table: pd.DataFrame, *, bins: int = 5, recency_col: str = "recenc
     >>> rfm_scores(t, bins=4)["RFM"].tolist()
     ['444', '222', '111', '333']
 
-    Source: Hughes (1994), *Strategic Database Marketing* (quintile RFM scoring); seed 000 line 13.
+    Source: CRM Q&A compilation (source 0), line 13.
     """
     check_dataframe(table, name="table")
     bins = check_int(bins, "bins", low=2, high=9)
@@ -302,13 +317,16 @@ def default_segment_rules() -> pd.DataFrame:
     "Other"; the monetary score is left free because it mostly follows frequency. Each row has a
     suggested action. Edit a copy and pass it to :func:`rfm_segments` to use your own rules.
 
+    References
+    ----------
+    .. [1] The widely used R x F segment grid of RFM practice (e.g. Putler's "RFM analysis" guide), after
+       Hughes (1994).
+    .. [2] Hughes, A. M. (1994), *Strategic Database Marketing*.
+
     Example
     -------
     >>> default_segment_rules().loc[0, "segment"]
     'Champions'
-
-    Source: the widely used R x F segment grid of RFM practice (e.g. Putler's "RFM analysis" guide),
-    after Hughes (1994).
     """
     nan = np.nan
     rows = [
@@ -442,6 +460,11 @@ def rfm_segments(scores: pd.DataFrame, rules=None, *, bins: int = 5, other: str 
     -------
     :class:`RFMSegments`
 
+    References
+    ----------
+    .. [1] The R x F segment grid of common RFM practice, after Hughes (1994).
+    .. [2] Hughes, A. M. (1994), *Strategic Database Marketing*.
+
     Example
     -------
     >>> t = pd.DataFrame({"recency": [1.0, 30, 200, 5, 90], "frequency": [9, 2, 1, 4, 3],
@@ -450,8 +473,7 @@ def rfm_segments(scores: pd.DataFrame, rules=None, *, bins: int = 5, other: str 
     >>> res.labels.tolist()
     ['Champions', 'About to sleep', 'Hibernating', 'Loyal', 'At risk']
 
-    Source: segment grid after Hughes (1994) and common RFM practice; seed 000 line 12-13 (classify
-    customers to serve them differently).
+    Source: CRM Q&A compilation (source 0), lines 12–13 (classify customers to serve them differently).
     """
     check_dataframe(scores, name="scores")
     bins = check_int(bins, "bins", low=2, high=9)

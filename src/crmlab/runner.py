@@ -24,6 +24,34 @@ _NUMERIC = {"int", "float"}
 # this machine, so kernels started here log errors only.
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
+_QUIET_MANAGER = None
+
+
+def quiet_shutdown_kernel_manager():
+    """The kernel manager class notebooks run with: jupyter_client's ``AsyncKernelManager``, except that it
+    does not interrupt the kernel (SIGINT) when shutting it down.
+
+    jupyter_client (7 and later) sends every kernel a SIGINT before the ``shutdown_request``, to stop code
+    that may still be running. After papermill has run a notebook the kernel is idle, but papermill's last
+    request (``kernel_info``) has just been answered: when the SIGINT lands before ipykernel has left that
+    request's handler - where it turns SIGINT into KeyboardInterrupt - the kernel logs
+    ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` on stderr of a run that succeeded. An
+    idle kernel needs no interrupt; a kernel still busy at shutdown (a cell that timed out) does not answer
+    the shutdown request and is terminated (SIGTERM, then SIGKILL) after ``shutdown_wait_time`` as before.
+    """
+    global _QUIET_MANAGER
+    if _QUIET_MANAGER is None:
+        from jupyter_client import AsyncKernelManager
+
+        class QuietShutdownKernelManager(AsyncKernelManager):
+            async def _async_interrupt_kernel(self) -> None:
+                if self.shutting_down:  # set by shutdown_kernel before it interrupts
+                    return
+                await super()._async_interrupt_kernel()
+
+        _QUIET_MANAGER = QuietShutdownKernelManager
+    return _QUIET_MANAGER
+
 
 def load_notebook(path: Path):
     """Read a notebook with papermill (which gives every cell a ``tags`` list); a missing or unreadable
@@ -183,7 +211,8 @@ def run_notebook(notebook, output, parameters: dict | None = None, *, cwd=None, 
         pm.execute_notebook(str(notebook), tmp, parameters=params, kernel_name=kernel_name,
                             cwd=str(cwd or notebook.parent), progress_bar=False, log_output=log_output,
                             execution_timeout=timeout, request_save_on_cell_execute=False,
-                            extra_arguments=list(KERNEL_ARGS))
+                            extra_arguments=list(KERNEL_ARGS),
+                            kernel_manager_class=quiet_shutdown_kernel_manager())
     except PapermillExecutionError as exc:
         failed = output.with_name(output.stem + ".failed.ipynb")
         os.replace(tmp, failed)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_choice, check_int, check_number
+from .._validate import check_int, check_number, check_time_unit
 from ._base import TransactionModel, check_rfm
 from .gammagamma import GammaGammaModel
 
@@ -46,8 +46,9 @@ def customer_lifetime_value(transaction_model: TransactionModel, spend_model: Ga
         Number of months to sum over.
     discount_rate : float >= 0
         Discount rate per month (e.g. 0.01; an annual 12.7% is about 0.01 a month).
-    freq : {"D", "W", "M", "H"}
-        Time unit of frequency/recency/T; a month is 30 days, 4.345 weeks or 720 hours.
+    freq : {"D", "W", "M", "H"} or a unit word
+        Time unit of frequency/recency/T; a month is 30 days, 4.345 weeks or 720 hours. The words ("days",
+        "weeks", … as a world's ``truth["time_unit"]`` says) mean the same as the codes.
 
     Returns
     -------
@@ -68,7 +69,7 @@ def customer_lifetime_value(transaction_model: TransactionModel, spend_model: Ga
         raise TypeError(f"spend_model must be a GammaGammaModel, got {type(spend_model).__name__}")
     horizon = check_int(horizon, "horizon", low=1)
     discount_rate = check_number(discount_rate, "discount_rate", low=0.0)
-    per_month = PERIODS_PER_MONTH[check_choice(freq, "freq", PERIODS_PER_MONTH)]
+    per_month = PERIODS_PER_MONTH[check_time_unit(freq, "freq", PERIODS_PER_MONTH)]
     cols = check_rfm(frequency, recency, T)
     spend = np.asarray(spend_model.conditional_expected_average_spend(frequency, monetary_value), dtype=float)
     x, tx, age = (cols.values[k] for k in ("frequency", "recency", "T"))
