@@ -9,7 +9,8 @@ process so that the peak memory (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss
 notebook kernel the command starts) belongs to that run alone:
 
 * ``clean``: :func:`crmlab.analyze.clean_transactions` + :func:`~crmlab.analyze.write_clean` (ingest);
-* ``command``: the whole ``crmlab analyze`` command (ingest, notebook, HTML report, customers.csv).
+* ``command``: the whole ``crmlab analyze`` command, as :func:`crmlab.cli.main` runs it (ingest, notebook,
+  HTML report, customers.csv).
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ res = clean_transactions(sys.argv[1], customer_col="客户编号", date_col="交
 write_clean(res, sys.argv[2])
 """
 
-_COMMAND = "import sys; from crmlab.analyze import main; sys.exit(main(sys.argv[1:]))"
+_COMMAND = "import sys; from crmlab.cli import main; sys.exit(main(['analyze', *sys.argv[1:]]))"
 
 
 def _text(values: np.ndarray) -> pa.Array:

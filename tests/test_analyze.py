@@ -1,4 +1,5 @@
-"""Tests of crmlab.analyze: reading messy exports, the data-quality account, pseudonyms and the command.
+"""Tests of crmlab.analyze and `crmlab analyze`: reading messy exports, the data-quality account, pseudonyms,
+the layering of the package and the command.
 
 Expected values come from the planted truth of files built here (each row is generated from a known id,
 day and amount, then written in a local format or deliberately broken) and from brute-force loops over
@@ -9,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import pkgutil
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,10 +21,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlab import analyze
-from crmlab.analyze import (clean_transactions, customer_value, infer_date_format, load_transactions, main,
+from crmlab import analyze, cli
+from crmlab.analyze import (clean_transactions, customer_value, infer_date_format, load_transactions,
                             parse_amounts, parse_dates, pseudonymize, write_clean)
 from crmlab.errors import CrmlabError
+
+
+def main(argv):
+    """``crmlab analyze ARGV`` as the installed command runs it."""
+    return cli.main(["analyze", *argv])
 
 START = dt.date(2024, 1, 1)
 
@@ -394,10 +403,29 @@ def test_add_subparser_registers_analyze_for_the_crmlab_command():
     import argparse
 
     parser = argparse.ArgumentParser(prog="crmlab")
-    analyze.add_subparser(parser.add_subparsers(dest="command"))
+    cli.add_analyze(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["analyze", "f.csv", "--customer", "c", "--date", "d", "--amount", "a", "--out", "o",
                               "--refunds", "drop", "--pseudonymize"])
-    assert args.func is analyze.cmd_analyze and args.refunds == "drop" and args.pseudonymize
+    assert args.func is cli.cmd_analyze and args.refunds == "drop" and args.pseudonymize
     with pytest.raises(SystemExit):
         parser.parse_args(["analyze", "f.csv", "--customer", "c", "--date", "d", "--amount", "a", "--out", "o",
                            "--refunds", "keep"])
+
+
+# --- the layers -------------------------------------------------------------------------------------------
+_LAYERS = ["crmlab.analyze"] + [f"crmlab.analyze.{m.name}" for m in pkgutil.iter_modules(analyze.__path__)]
+
+
+def test_every_layer_is_listed_in_the_package_docstring():
+    assert len(_LAYERS) >= 6
+    assert [m for m in _LAYERS[1:] if f":mod:`~{m}`" not in analyze.__doc__] == []
+
+
+@pytest.mark.parametrize("module", _LAYERS)
+def test_each_layer_imports_alone_without_the_cli(module):
+    """A fresh interpreter imports the layer on its own (no import cycle) and never loads crmlab.cli."""
+    code = (f"import sys, importlib; importlib.import_module({module!r}); "
+            "print('crmlab.cli' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

@@ -188,6 +188,81 @@ def cmd_assign(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------- analyze
+def add_analyze(subparsers) -> argparse.ArgumentParser:
+    """Register ``crmlab analyze`` on an argparse subparsers object; returns the subparser."""
+    from .analyze import REFUND_POLICIES
+
+    s = subparsers.add_parser("analyze", help="clean a client's transaction export and run the customer-value "
+                                              "analysis (RFM, ABC, whale curve, CLV) into an HTML report")
+    s.add_argument("file", metavar="FILE", help="CSV, Excel (.xlsx) or parquet file, one row per transaction")
+    s.add_argument("--customer", required=True, metavar="COL", help="column of customer ids")
+    s.add_argument("--date", required=True, metavar="COL", help="column of transaction dates")
+    s.add_argument("--amount", required=True, metavar="COL", help="column of amounts (currency text is fine)")
+    s.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    s.add_argument("--date-format", metavar="FMT", help="strptime format of the dates, e.g. %%d.%%m.%%Y "
+                                                        "(default: inferred)")
+    s.add_argument("--decimal", choices=("auto", ".", ","), default="auto",
+                   help="decimal mark of the amounts (default: auto, decided from unambiguous values)")
+    s.add_argument("--refunds", choices=REFUND_POLICIES, default="net",
+                   help="negative amounts: net them against the customer's purchases of the same day "
+                        "(default), drop them, or stop with an error")
+    s.add_argument("--pseudonymize", action="store_true",
+                   help="replace customer ids by keyed hashes before writing anything; the key is printed once")
+    s.add_argument("--observation-end", metavar="DATE", help="last day analysed; later rows are excluded "
+                                                             "and counted (default: the last date)")
+    s.add_argument("--encoding", default="utf-8", help="text encoding of a CSV (default utf-8; gb18030 for many "
+                                                      "Chinese exports)")
+    s.add_argument("--gross-margin", type=float, default=1.0, help="share of revenue that is gross profit, for "
+                                                                   "profit, whale curve and CLV (default 1)")
+    s.add_argument("--cost-per-purchase", type=float, default=0.0,
+                   help="cost to serve one purchase day, for the whale curve (default 0)")
+    s.add_argument("--timeout", type=int, default=3600, help="seconds allowed per notebook cell (default 3600)")
+    s.add_argument("--force", action="store_true", help="overwrite existing output files in DIR")
+    s.set_defaults(func=cmd_analyze)
+    return s
+
+
+def cmd_analyze(args) -> int:
+    """Run `crmlab analyze` (see :func:`add_analyze`): clean FILE, write the clean file and the data-quality
+    table, then the report of the customer-value notebook; returns the exit status."""
+    import secrets
+
+    from ._validate import check_number
+    from .analyze import clean_transactions, write_clean, write_report
+    from .analyze.parse import observation_end_day
+    from .analyze.report import OUTPUTS, report_notebook
+
+    notebook = report_notebook()
+    path = Path(args.file)
+    if not path.is_file():
+        raise CrmlabError(f"file not found: {path}")
+    out = Path(args.out).resolve()
+    observation_end_day(args.observation_end)  # a bad date stops here, before the output folder is made
+    check_number(args.gross_margin, "--gross-margin", low=0.0, high=1.0, low_open=True)
+    check_number(args.cost_per_purchase, "--cost-per-purchase", low=0.0)
+    prepare_output_dir(out, [out / name for name in OUTPUTS], args.force)
+    key = secrets.token_bytes(32) if args.pseudonymize else None
+    t0 = time.perf_counter()
+    result = clean_transactions(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,
+                                date_format=args.date_format, decimal=args.decimal, refunds=args.refunds,
+                                observation_end=args.observation_end, key=key, encoding=args.encoding)
+    clean = write_clean(result, out / "clean_transactions.parquet")
+    if key is not None:
+        print(f"pseudonymisation key (shown once, stored nowhere; keep it to re-identify customers): {key.hex()}")
+    result.quality.to_csv(out / "data_quality.csv", index=False)
+    t_clean = time.perf_counter() - t0
+    q = result.quality.set_index("item")["rows"]
+    print(f"read {q['rows_read']} rows from {path.name}: {q['rows_used']} used, "
+          f"{q['rows_read'] - q['rows_used']} excluded (see data_quality.csv); cleaned in {t_clean:.1f} s")
+    write_report(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
+                 cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, notebook=notebook)
+    print(f"analysed in {time.perf_counter() - t0:.1f} s")
+    for name in ("report.html", "customers.csv", "data_quality.csv", "customer_value.ipynb"):
+        print(f"  {out / name}")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- demo
 def cmd_demo(args) -> int:
     from .batch import run_batch
@@ -265,8 +340,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell with --verify (default: 600)")
     s.add_argument("--force", action="store_true", help="overwrite existing files")
     s.set_defaults(func=cmd_assign)
-
-    from .analyze import add_subparser as add_analyze
 
     add_analyze(sub)
 
