@@ -218,3 +218,52 @@ def test_crmlab_run_of_a_real_case_prints_nothing_on_stderr(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert "ERROR" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
         assert (tmp_path / f"run{i}" / "distributor_abc.html").is_file()
+
+
+def _write_edition(path, lang):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell(f'seed = 1  # random seed\nlang = "{lang}"  # language')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny · 小案例" if lang == "en" else "# 小案例"), cell,
+                nbformat.v4.new_code_cell("import crmlab\n_ = crmlab.record('lang_seen', lang)")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def test_run_batch_and_demo_know_the_two_editions(tiny_project, tmp_path, capsys):
+    """`run --lang zh` runs notebooks/zh/<id>.ipynb; a batch (and the demo) runs both editions of a case
+    side by side without their outputs colliding; list shows which editions exist."""
+    _write_edition(tiny_project / "notebooks" / "tiny.ipynb", "en")
+    _write_edition(tiny_project / "notebooks" / "zh" / "tiny.ipynb", "zh")
+    assert cli.main(["run", "tiny", "--lang", "zh", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "lang_seen = zh" in out and (tmp_path / "r" / "tiny-zh.html").is_file()
+    assert cli.main(["run", str(tiny_project / "notebooks" / "zh" / "tiny.ipynb"), "--out", str(tmp_path / "p")]) == 0
+    assert "lang_seen = zh" in capsys.readouterr().out
+    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "d" / "tiny.html").is_file() and (tmp_path / "d" / "tiny-zh.html").is_file()
+    index = (tmp_path / "d" / "index.html").read_text(encoding="utf-8")
+    assert "Tiny · 小案例" in index and "小案例" in index
+    assert cli.main(["list", "--lang", "zh"]) == 0
+    listing = capsys.readouterr().out
+    assert "小案例" in listing and "en+zh" in listing and "计划中" in listing
+
+
+def test_run_of_a_missing_edition_says_so(tiny_project, capsys):
+    assert cli.main(["run", "tiny", "--lang", "zh"]) == 2
+    assert "case 'tiny' has no 'zh' edition yet (notebooks/zh/tiny.ipynb)" in capsys.readouterr().err
+
+
+def test_list_piped_into_a_closed_reader_is_quiet():
+    """`crmlab list | head -1`: no 'internal error: BrokenPipeError' when the reader stops early."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "crmlab"
+    proc = subprocess.run(f"'{exe}' list | head -1", shell=True, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.startswith("id") and "BrokenPipe" not in proc.stderr and "error" not in proc.stderr

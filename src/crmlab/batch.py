@@ -24,6 +24,7 @@ References
 """
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import io
@@ -234,7 +235,6 @@ def _convert(raw: str, declared: dict):
 
 
 def _default_seed(declared: dict) -> int | None:
-    import ast
 
     try:
         value = ast.literal_eval(declared["seed"]["default"]) if "seed" in declared else None
@@ -243,7 +243,24 @@ def _default_seed(declared: dict) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _edition(declared: dict) -> str:
+    """The edition suffix of a notebook's runs: "-zh" for a Chinese edition (its ``lang`` defaults to "zh")."""
+    try:
+        lang = ast.literal_eval(declared["lang"]["default"]) if "lang" in declared else "en"
+    except (ValueError, SyntaxError):
+        return ""
+    return "" if lang == "en" or not isinstance(lang, str) else f"-{_safe(lang)}"
+
+
+def _run_stem(path: Path, declared: dict) -> str:
+    """``tesco`` for the English edition, ``tesco-zh`` for notebooks/zh/tesco.ipynb: both editions of a case can
+    run in one batch (or one demo) without writing the same files."""
+    return _safe(path.stem) + _edition(declared)
+
+
 def _notebook_paths(notebooks) -> list[Path]:
+    from .runner import declared_parameters, load_notebook
+
     paths = [Path(n).resolve() for n in notebooks]
     if not paths:
         raise CrmlabError("no notebook given")
@@ -251,7 +268,7 @@ def _notebook_paths(notebooks) -> list[Path]:
     for p in paths:
         if not p.is_file():
             raise CrmlabError(f"notebook not found: {p}")
-        other = stems.setdefault(_safe(p.stem).lower(), p)
+        other = stems.setdefault(_run_stem(p, declared_parameters(load_notebook(p))).lower(), p)
         if other != p:
             raise CrmlabError(f"two notebooks would write the same outputs: {other} and {p}; rename one")
     return paths
@@ -331,7 +348,7 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
                     at = f"grid point {point}: " if point else ""
                     raise ParameterError(f"{path.name}: {where}{at}{exc}") from None
                 folder = out / _safe(student.student_id) if student else out
-                name = _safe(path.stem) + (f"__{_grid_tag(point)}" if grid else "")
+                name = _run_stem(path, declared) + (f"__{_grid_tag(point)}" if grid else "")
                 run_id = "__".join(([_safe(student.student_id)] if student else []) + [name])
                 seed = values.get("seed", _default_seed(declared))
                 key = hashlib.sha256(json.dumps([source, values, __version__, worlds], sort_keys=True).encode()).hexdigest()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CrmlabError, PlannedCaseError, UnknownCaseError
-from .paths import prepare_output_dir
+from .paths import prepare_output_dir, project_root
 
 EXIT_USAGE = 2
 
@@ -47,18 +47,33 @@ def cmd_list(args) -> int:
         for c in cases:
             print(c.id)
         return 0
-    headers = ("id", "status", "title", "company", "industry", "notebook")
-    rows = [(c.id, c.status, c.title_en, c.company, c.industry, c.notebook) for c in cases]
-    limits = (22, 7, 46, 26, 26, 40)
+    root = project_root()
+
+    def editions(c) -> str:
+        found = [lang for lang in ("en", "zh") if (root / c.notebook_for(lang)).is_file()]
+        return "+".join(found) if found else "—"
+
+    zh = args.lang == "zh"
+    headers = ("id", "状态" if zh else "status", "标题" if zh else "title", "company", "industry",
+               "版本" if zh else "editions")
+    status = {"ready": "可用", "planned": "计划中"} if zh else {}
+    rows = [(c.id, status.get(c.status, c.status), c.title(args.lang), c.company, c.industry, editions(c))
+            for c in cases]
+    limits = (22, 7, 46, 26, 26, 9)
     rows = [tuple(_clip(v, n) for v, n in zip(r, limits)) for r in rows]
-    widths = [max([len(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     print("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip())
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip())
     ready = sum(c.ready for c in catalogue)
-    print(f"\n{len(catalogue)} cases: {ready} ready, {len(catalogue) - ready} planned "
-          "(planned cases are catalogued; their notebooks arrive later)")
+    if zh:
+        print(f"\n共 {len(catalogue)} 个案例：{ready} 个可用，{len(catalogue) - ready} 个计划中（已编目，笔记本随后提供）。"
+              "笔记本：notebooks/<id>.ipynb（英文版），notebooks/zh/<id>.ipynb（中文版）")
+    else:
+        print(f"\n{len(catalogue)} cases: {ready} ready, {len(catalogue) - ready} planned "
+              "(planned cases are catalogued; their notebooks arrive later). Notebooks: notebooks/<id>.ipynb "
+              "(English), notebooks/zh/<id>.ipynb (Chinese)")
     return 0
 
 
@@ -99,16 +114,25 @@ def cmd_run(args) -> int:
     from .results import collect
     from .runner import run_notebook, to_html, validate_parameters
 
-    case = get_case(args.case).require_ready("run")
+    if args.case.endswith(".ipynb") or Path(args.case).is_file():
+        notebook, name = Path(args.case), Path(args.case).stem  # a notebook path, as batch and assign take
+        if args.lang != "en":
+            raise CrmlabError("--lang chooses the edition of a case id; a notebook path is already one edition")
+    else:
+        case = get_case(args.case).require_ready("run")
+        notebook = project_root() / case.notebook_for(args.lang)
+        if not notebook.is_file():
+            raise CrmlabError(f"case {case.id!r} has no {args.lang!r} edition yet ({case.notebook_for(args.lang)})")
+        name = case.id if args.lang == "en" else f"{case.id}-{args.lang}"
     params = _param_pairs(args.p)
-    validate_parameters(case.notebook_path, params)
+    validate_parameters(notebook, params)
     out = Path(args.out).resolve()
-    ipynb, html = out / f"{case.id}.ipynb", out / f"{case.id}.html"
+    ipynb, html = out / f"{name}.ipynb", out / f"{name}.html"
     prepare_output_dir(out, [ipynb, html], args.force)
     t0 = time.perf_counter()
-    run_notebook(case.notebook_path, ipynb, params, timeout=args.timeout)
+    run_notebook(notebook, ipynb, params, timeout=args.timeout)
     to_html(ipynb, html)
-    print(f"ran {case.id} in {time.perf_counter() - t0:.1f} s")
+    print(f"ran {name} in {time.perf_counter() - t0:.1f} s")
     for k, v in collect(ipynb).items():
         print(f"  {k} = {v}")
     print(f"notebook: {ipynb}\nreport:   {html}")
@@ -141,13 +165,17 @@ def cmd_data(args) -> int:
 
 
 # --------------------------------------------------------------------------------------------- batch
-def _notebook_arg(text: str) -> Path:
-    """A notebook path, or the id of a ready case (its notebook)."""
+def _notebook_arg(text: str, lang: str = "en") -> Path:
+    """A notebook path, or the id of a ready case (its notebook in the edition ``lang``)."""
     from .cases import get_case, load_cases
 
     if Path(text).is_file() or text not in load_cases():
         return Path(text)
-    return get_case(text).require_ready("batch").notebook_path
+    case = get_case(text).require_ready("batch")
+    path = project_root() / case.notebook_for(lang)
+    if not path.is_file():
+        raise CrmlabError(f"case {case.id!r} has no {lang!r} edition yet ({case.notebook_for(lang)})")
+    return path
 
 
 def _report_batch(report, seconds: float) -> int:
@@ -165,7 +193,7 @@ def cmd_batch(args) -> int:
     from .batch import run_batch
 
     t0 = time.perf_counter()
-    report = run_batch([_notebook_arg(n) for n in args.notebooks], args.out, roster=args.roster,
+    report = run_batch([_notebook_arg(n, args.lang) for n in args.notebooks], args.out, roster=args.roster,
                        grid=args.params, params=_param_pairs(args.p), workers=args.workers,
                        timeout=args.timeout, force=args.force, progress=sys.stderr)
     return _report_batch(report, time.perf_counter() - t0)
@@ -272,9 +300,12 @@ def cmd_demo(args) -> int:
     if not ready:
         print("no case is ready yet (see `crmlab list`)", file=sys.stderr)
         return 1
+    langs = ("en", "zh") if args.lang == "both" else (args.lang,)
+    root = project_root()
+    notebooks = [root / c.notebook_for(lang) for c in ready for lang in langs if (root / c.notebook_for(lang)).is_file()]
     t0 = time.perf_counter()
-    report = run_batch([c.notebook_path for c in ready], args.out, workers=args.workers, timeout=args.timeout,
-                       force=True, title="crmlab demo: every ready case notebook", progress=sys.stderr)
+    report = run_batch(notebooks, args.out, workers=args.workers, timeout=args.timeout, force=True,
+                       title="crmlab demo: every ready case notebook · 全部案例笔记本", progress=sys.stderr)
     return _report_batch(report, time.perf_counter() - t0)
 
 
@@ -291,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("list", help="list the cases of the catalogue")
     s.add_argument("--ids", action="store_true", help="print only the ids, one a line")
     s.add_argument("--ready", action="store_true", help="only cases whose notebook is ready")
+    s.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the titles (default: en)")
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("doctor", help="check Python, packages, kernel, CJK font and output folder")
@@ -299,7 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_doctor)
 
     s = sub.add_parser("run", help="execute one case notebook with papermill")
-    s.add_argument("case", metavar="CASE", help="case id (see `crmlab list`)")
+    s.add_argument("case", metavar="CASE", help="case id (see `crmlab list`), or a notebook's path")
+    s.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="edition of the case's notebook: en (notebooks/<id>.ipynb) or zh (notebooks/zh/<id>.ipynb)")
     s.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter (repeatable); VALUE is read as JSON, else as text")
     s.add_argument("--out", default="build/run", help="output folder (default: build/run)")
@@ -320,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("batch", help="run notebooks for every roster row and grid point, in parallel")
     s.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook paths (or ids of ready cases)")
+    s.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="edition used for a case id: en or zh (a notebook path is run as it is)")
     s.add_argument("--roster", help="CSV with a student_id column; each student gets a seed derived from it, "
                                     "other columns become parameters")
     s.add_argument("--params", metavar="GRID.yaml", help="YAML mapping parameter -> list of values (all combinations)")
@@ -344,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze(sub)
 
     s = sub.add_parser("demo", help="run every ready case notebook and write an HTML index")
+    s.add_argument("--lang", choices=("en", "zh", "both"), default="both",
+                   help="which editions to run (default: both, side by side in the index)")
     s.add_argument("--out", default="build/demo", help="output folder (default: build/demo)")
     s.add_argument("--workers", type=int, default=_default_workers(),
                    help=f"notebooks at once (default: {_default_workers()})")
@@ -360,6 +398,10 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
+    except BrokenPipeError:  # `crmlab list | head`: the reader has gone; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (CrmlabError, ValueError, TypeError, FileExistsError) as exc:
         if os.environ.get("CRMLAB_DEBUG"):
             raise
