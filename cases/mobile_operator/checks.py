@@ -2,13 +2,15 @@
 
 The checks recompute each answer with numpy from the world's tables, and the profit of question 1 from the
 margin the world planted (``truth['subscribers']['margin']``, computed from unrounded usage) rather than from the
-unit-cost sheet the notebook applies to the published table: two routes to the same number.
+unit-cost sheet the notebook applies to the published table: two routes to the same number. Below the checks,
+``answers`` computes every answer the notebook's way (pandas, the cost sheet) and ``classic_mistakes`` the wrong
+answers a student plausibly gives; tests/test_case_contract.py judges both.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from crmlab.checks import close, equal, exercise
+from crmlab.checks import close, equal, exercise, mistakes, solutions
 
 CASE = "mobile_operator"
 
@@ -31,7 +33,9 @@ def _uplift(world) -> float:
 def q1(world, answer):
     profit = np.sort(world.truth["subscribers"]["margin"].to_numpy(dtype=float))[::-1]
     k = round(0.1 * profit.size)
-    return close(answer, float(profit[:k].sum() / profit.sum()), rel=0.005,
+    # The planted margin and the notebook's cost sheet on rounded usage agree to ~2e-5 (relative); 0.25% accepts
+    # the share rounded to three decimals and refuses ranking by ARPU instead of profit (about 0.9% off).
+    return close(answer, float(profit[:k].sum() / profit.sum()), rel=0.0025,
                  what="the top 10% of subscribers' share of profit")
 
 
@@ -74,3 +78,75 @@ def q5(world, answer):
     margin = world.truth["subscribers"]["margin"].reindex(ids).to_numpy(dtype=float)
     return close(answer, _uplift(world) * 12 * float(margin.mean()), rel=0.005, abs=0.01, fmt=".2f",
                  what="the break-even cost of one retention offer (CNY)")
+
+
+# ------------------------------------------------------------------ the notebook's answers and classic mistakes
+UNIT_COSTS = {"voice_min": 0.03, "sms": 0.01, "data_gb": 1.2}  # the notebook's unit-cost sheet (section 4.1)
+COMPLAINT_COST, LINE_COST = 15.0, 5.0
+
+
+def _notebook_objects(world) -> dict:
+    """The section 4 objects the exercises use, built as the notebook builds them: ``profit`` (annual, from the
+    unit-cost sheet applied to the published, rounded usage) and ``enrolled``."""
+    s = world.tables["subscribers"]
+    monthly_cost = (sum(rate * s[col] for col, rate in UNIT_COSTS.items())
+                    + COMPLAINT_COST * s["complaints_12m"] / 12 + LINE_COST)
+    profit = (12 * (s["arpu"] - monthly_cost)).set_axis(s["customer_id"]).rename("annual profit")
+    enrolled = s[s["campaign_group"] != "none"].set_index("customer_id")
+    return {"subscribers": s, "holdings": world.tables["holdings"], "prospects": world.tables["prospects"],
+            "profit": profit, "enrolled": enrolled}
+
+
+@solutions(CASE)
+def answers(world) -> dict:
+    """The solutions of notebooks/mobile_operator.ipynb, section 5, with pandas on the section 4 objects."""
+    o = _notebook_objects(world)
+    profit, holdings, prospects, enrolled = o["profit"], o["holdings"], o["prospects"], o["enrolled"]
+    top = profit.sort_values(ascending=False).head(round(0.1 * len(profit)))
+    owners = holdings.groupby("product", observed=True)["customer_id"].agg(set)
+    rates_by_group = enrolled.groupby("campaign_group", observed=True)["churned"].mean()
+    q3_uplift = float(rates_by_group["control"] - rates_by_group["treatment"])
+    return {
+        "q1": float(top.sum() / profit.sum()),
+        "q2": len(owners["roaming"] & owners["device_insurance"]) / len(owners["roaming"]),
+        "q3": q3_uplift,
+        "q4": str(prospects.groupby("channel", observed=True)["responded"].mean().idxmax()),
+        "q5": q3_uplift * float(profit.reindex(enrolled.index).mean()),
+    }
+
+
+@mistakes(CASE)
+def classic_mistakes(world) -> dict:
+    """Plausible wrong answers, computed the notebook's way with one step done wrong."""
+    o = _notebook_objects(world)
+    s, profit, holdings, prospects, enrolled = (o[k] for k in ("subscribers", "profit", "holdings", "prospects",
+                                                               "enrolled"))
+    k = round(0.1 * len(profit))
+    arpu = s["arpu"].set_axis(s["customer_id"])
+    owners = holdings.groupby("product", observed=True)["customer_id"].agg(set)
+    both = len(owners["roaming"] & owners["device_insurance"])
+    rates_by_group = enrolled.groupby("campaign_group", observed=True)["churned"].mean()
+    control, treatment = float(rates_by_group["control"]), float(rates_by_group["treatment"])
+    uplift = control - treatment
+    enrolled_profit = profit.reindex(enrolled.index)
+    by_channel = prospects.groupby("channel", observed=True)["responded"].mean()
+    return {
+        "q1": {"top 10% by ARPU instead of by profit": float(profit[arpu.sort_values(ascending=False)
+                                                                   .head(k).index].sum() / profit.sum()),
+               "the top 10%'s share of revenue (ARPU), not of profit": float(arpu.sort_values(ascending=False)
+                                                                            .head(k).sum() / arpu.sum()),
+               "a percentage instead of a share": 100 * float(profit.sort_values(ascending=False).head(k).sum()
+                                                               / profit.sum())},
+        "q2": {"the reverse rule device_insurance → roaming": both / len(owners["device_insurance"]),
+               "the support of the pair (share of all subscribers) instead of the confidence":
+                   both / s["customer_id"].nunique()},
+        "q3": {"the wrong sign: treatment minus control": treatment - control,
+               "the relative drop (1 - treatment / control) instead of the difference": 1 - treatment / control,
+               "percentage points instead of a share": 100 * uplift},
+        "q4": {"the channel with the lowest response rate (sorted the wrong way)": str(by_channel.idxmin()),
+               "the best offer instead of the best channel":
+                   str(prospects.groupby("offer", observed=True)["responded"].mean().idxmax())},
+        "q5": {"a month of profit instead of a year": uplift * float(enrolled_profit.mean()) / 12,
+               "a year of revenue (12 x ARPU) instead of profit": uplift * 12 * float(enrolled["arpu"].mean()),
+               "the total over all enrolled subscribers instead of per offer": uplift * float(enrolled_profit.sum())},
+    }

@@ -1,9 +1,12 @@
-"""The mobile_operator world: schema, determinism, knob validation, and recovery of its planted truth.
+"""What the mobile_operator case needs beyond tests/test_case_contract.py: recovery of the world's planted truth
+and the behaviour of its checks that the contract cannot see.
 
-Truth checked: churn coefficients (logistic regression on the untreated), latent usage segments
-(k-means + adjusted Rand index), campaign uplift by segment (difference in churn rates between the
-randomised arms), cross-sell rules (confidence counted from the holdings), acquisition response
-coefficients (logistic regression) and the margin definition.
+Planted truth recovered (cases/mobile_operator/world.py): churn coefficients (logistic regression on the
+untreated), latent usage segments (k-means + adjusted Rand index), campaign uplift by segment (difference in
+churn rates between the randomised arms), cross-sell rules (confidence counted from the holdings), acquisition
+response coefficients (logistic regression) and the margin definition. Checks (cases/mobile_operator/checks.py):
+the answers they accept are near the planted uplift and rule confidence, and they judge against the student's
+own world.
 """
 import numpy as np
 import pandas as pd
@@ -13,38 +16,32 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
+from crmlab.checks import Checker, solve
 from crmlab.worlds import make
+
+CASE = "mobile_operator"
 
 
 @pytest.fixture(scope="module")
 def big():
-    return make("mobile_operator", seed=1, n_customers=40_000, n_prospects=20_000, campaign_share=1.0)
+    return make(CASE, seed=1, n_customers=40_000, n_prospects=20_000, campaign_share=1.0)
 
 
-def test_schema_and_links():
-    w = make("mobile_operator")
-    w.check_schema()
+# ---------------------------------------------------------------------------------------------- the world
+def test_holdings_link_to_subscribers():
+    """Brute-force recount: every holding belongs to a subscriber, each subscriber's n_products is the number of
+    their rows in holdings, and the experiment has the three groups."""
+    w = make(CASE, n_customers=2000, n_prospects=10)
     s, h = w.tables["subscribers"], w.tables["holdings"]
-    assert len(s) == 5000 and s["customer_id"].is_unique and len(w.tables["prospects"]) == 3000
     assert set(h["customer_id"]) <= set(s["customer_id"])
     counts = h.groupby("customer_id").size().reindex(s["customer_id"], fill_value=0)
     assert (counts.to_numpy() == s["n_products"].to_numpy()).all()
     assert set(s["campaign_group"].astype(str)) == {"none", "control", "treatment"}
 
 
-@pytest.mark.parametrize("knobs, error, pattern", [
-    ({"n_customers": 10}, ValueError, r"knob 'n_customers' of world 'mobile_operator' must be >= 50"),
-    ({"campaign_share": 1.5}, ValueError, r"'campaign_share'.*<= 1"),
-    ({"n_prospects": 2.0}, TypeError, r"'n_prospects'.*integer"),
-    ({"n_subscribers": 100}, ValueError, r"no knob 'n_subscribers'.*n_customers"),
-])
-def test_bad_knobs_are_refused_by_name(knobs, error, pattern):
-    with pytest.raises(error, match=pattern):
-        make("mobile_operator", **knobs)
-
-
 def test_logistic_regression_recovers_churn_coefficients(big):
-    """Fit on the untreated (control) arm: every coefficient within 0.12 of the planted value."""
+    """Planted truth: a logistic regression on the untreated (control) arm finds every planted churn coefficient
+    within 0.12 (intercept 0.15), and the control churn rate is the mean planted propensity."""
     s = big.tables["subscribers"]
     m = (s["campaign_group"] == "control").to_numpy()
     X = np.column_stack([s["tenure_months"] / 12, s["complaints_12m"], s["plan"] == "prepaid", s["arpu"] / 100,
@@ -59,7 +56,8 @@ def test_logistic_regression_recovers_churn_coefficients(big):
 
 
 def test_kmeans_recovers_the_usage_segments(big):
-    """k-means (k=4) on standardised log usage and age of 10,000 subscribers: ARI with the planted segments > 0.8."""
+    """Planted truth: k-means (k=4) on standardised log usage and age of 10,000 subscribers has an adjusted Rand
+    index > 0.8 with the planted segments."""
     s = big.tables["subscribers"].iloc[:10_000]
     X = StandardScaler().fit_transform(np.column_stack([np.log(s["voice_min"]), np.log1p(s["sms"]),
                                                         np.log(s["data_gb"] + 0.01), s["age"]]))
@@ -68,8 +66,8 @@ def test_kmeans_recovers_the_usage_segments(big):
 
 
 def test_difference_in_means_recovers_uplift_by_segment(big):
-    """Control minus treatment churn rate per segment is within 0.03 of the planted mean uplift, and the
-    segments are ordered as planted (data_youth gains most, light_senior nothing)."""
+    """Planted truth: control minus treatment churn rate per segment is within 0.03 of the planted mean uplift,
+    and the segments are ordered as planted (data_youth gains most, light_senior nothing)."""
     s, seg = big.tables["subscribers"], big.truth["subscribers"]["segment"].to_numpy()
     est = {}
     for name, want in big.truth["uplift_by_segment"].items():
@@ -82,6 +80,7 @@ def test_difference_in_means_recovers_uplift_by_segment(big):
 
 
 def test_holdings_recover_the_cross_sell_rules(big):
+    """Planted truth: support and confidence of each planted rule, counted from the holdings (±0.01, ±0.03)."""
     h = big.tables["holdings"]
     onehot = pd.crosstab(h["customer_id"], h["product"]).astype(bool)
     for _, rule in big.truth["cross_sell_rules"].iterrows():
@@ -92,6 +91,8 @@ def test_holdings_recover_the_cross_sell_rules(big):
 
 
 def test_logistic_regression_recovers_acquisition_response(big):
+    """Planted truth: a logistic regression of sign-up on channel, offer, age and contract end finds the planted
+    coefficients of the handset subsidy, telemarketing and an ended contract within 0.2."""
     p = big.tables["prospects"]
     X = pd.get_dummies(p[["channel", "offer"]], drop_first=True).astype(float)
     X["age_10y"] = (p["age"] - 35) / 10
@@ -105,7 +106,51 @@ def test_logistic_regression_recovers_acquisition_response(big):
 
 
 def test_margin_is_arpu_minus_cost_to_serve():
-    w = make("mobile_operator", n_customers=200, n_prospects=10)
+    """Planted truth: the planted margin is ARPU minus the notebook's cost sheet applied to the published usage
+    (within the rounding of the published columns)."""
+    w = make(CASE, n_customers=200, n_prospects=10)
     s, m = w.tables["subscribers"], w.truth["subscribers"]["margin"].to_numpy()
     cost = 0.03 * s["voice_min"] + 0.01 * s["sms"] + 1.2 * s["data_gb"] + 15 * s["complaints_12m"] / 12 + 5
     assert np.allclose(m, s["arpu"] - cost, atol=0.1)
+
+
+# --------------------------------------------------------------------------------------------- the checks
+def test_checks_use_the_students_own_world():
+    """The same answer is judged against each world: another seed gives another uplift, refused there."""
+    w1 = make(CASE, seed=2, n_customers=1500, n_prospects=500)
+    w2 = make(CASE, seed=3, n_customers=1500, n_prospects=500)
+    a1, a2 = solve(CASE, w1)["q3"], solve(CASE, w2)["q3"]
+    assert abs(a1 - a2) > 1e-3
+    assert Checker(CASE, w1)("q3", a1)
+    assert not Checker(CASE, w2)("q3", a1)
+
+
+def test_uplift_check_is_near_the_planted_uplift():
+    """Planted truth: with a strong offer the measured uplift q3 accepts is near the planted mean drop in churn
+    probability of the enrolled subscribers (truth['subscribers']['uplift'])."""
+    w = make(CASE, seed=13, n_customers=8000, n_prospects=100, uplift_scale=3.0)
+    a = solve(CASE, w)["q3"]
+    assert Checker(CASE, w)("q3", a)
+    s = w.tables["subscribers"]
+    planted = w.truth["subscribers"]["uplift"].reindex(s.loc[s["campaign_group"] != "none", "customer_id"]).mean()
+    assert planted > 0.05
+    assert abs(a - planted) < 0.04
+
+
+def test_rule_confidence_check_is_near_the_planted_confidence():
+    """Planted truth: the confidence of roaming → device_insurance accepted by q2 is near the planted one."""
+    w = make(CASE, seed=17, n_customers=8000, n_prospects=100)
+    a = solve(CASE, w)["q2"]
+    assert Checker(CASE, w)("q2", a)
+    rules = w.truth["cross_sell_rules"]
+    planted = rules.loc[rules["antecedents"] == ("roaming",), "confidence"].item()
+    assert abs(a - planted) < 0.05
+
+
+def test_wrongly_typed_answers_are_refused_with_a_reason():
+    """A number for the channel (q4) or text for the share (q1) is "not yet", saying what kind was expected."""
+    check = Checker(CASE, make(CASE, seed=1, n_customers=300, n_prospects=300))
+    result = check("q4", 3)
+    assert not result and "expected the name of a channel" in result.message
+    result = check("q1", "a quarter")
+    assert not result and "expected a number" in result.message

@@ -1,15 +1,17 @@
 """Exercise checks of the Singapore Airlines case (notebooks/singapore_airlines.ipynb), from the student's world.
 
 Each expected value is recomputed here from the world's tables with plain numpy/pandas — tiers from the members
-table, team means with bincount, the trust rule of seed 003 lines 557-571 written out — independently of
-crmlab.loyalty and crmlab.rewards, which the notebook uses.
+table, team means with bincount, the trust rule of CRM article collection (source 3), lines 557–571 written out — independently of
+crmlab.loyalty and crmlab.rewards, which the notebook uses. Below the checks, ``answers`` computes every answer
+the notebook's way (pandas group-bys, crmlab.loyalty.classify_loyalty_types) and ``classic_mistakes`` the wrong
+answers a student plausibly gives; tests/test_case_contract.py judges both.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import close, equal, exercise
+from crmlab.checks import close, equal, exercise, mistakes, solutions
 
 CASE = "singapore_airlines"
 CREW_ITEMS = ["q_engaged", "q_supported", "q_proud"]
@@ -79,3 +81,87 @@ def q5(world, answer):
     left = s["left_within_year"].to_numpy(dtype=float)
     return close(answer, float(left[score < 3].mean() - left[score >= 3].mean()), abs=0.002,
                  what="the resignation gap between less and more satisfied crew")
+
+
+# ------------------------------------------------------------------ the notebook's answers and classic mistakes
+def _notebook_objects(world) -> dict:
+    """The section 4 objects the exercises use, built as the notebook builds them (pandas, crmlab.loyalty)."""
+    from crmlab import casekit, loyalty
+
+    t = world.tables
+    crew_scores = t["crew_survey"].assign(score=t["crew_survey"][CREW_ITEMS].mean(axis=1))
+    flight_scores = t["flight_survey"].assign(score=t["flight_survey"][FLIGHT_ITEMS].mean(axis=1))
+    team = pd.DataFrame({"crew_score": crew_scores.groupby("crew_team")["score"].mean(),
+                         "resigned": t["crew"].groupby("crew_team")["left_within_year"].mean(),
+                         "passenger_score": flight_scores.groupby("crew_team")["score"].mean()})
+    r_team = float(team["crew_score"].corr(team["passenger_score"]))
+    rel_crew = casekit.group_mean_reliability(crew_scores, "score", "crew_team")
+    rel_pass = casekit.group_mean_reliability(flight_scores, "score", "crew_team")
+    r_corrected = casekit.disattenuate(r_team, float(rel_crew["reliability"]), float(rel_pass["reliability"]))
+    bt = t["member_survey"][["member_id", "sat_overall"]].merge(t["members"][["member_id", "retained"]],
+                                                                on="member_id")
+    fl = t["flights"]
+    by_route = (fl.groupby(["member_id", "route"], observed=True).size().rename("n").reset_index()
+                .sort_values(["member_id", "n", "route"], ascending=[True, False, True]).drop_duplicates("member_id"))
+    main_route = by_route.set_index("member_id")["route"].astype(str)
+    behaviour = fl.groupby("member_id").agg(price_sensitivity=("fare_type", lambda f: float((f == "promo").mean())),
+                                            reward_dependence=("double_miles", "mean"))
+    feat = t["member_survey"].set_index("member_id").join(behaviour, how="inner")
+    feat["attitude"] = (feat[ATT_ITEMS].mean(axis=1) - 1) / 4
+    feat["repeat"] = feat["sow_reported"] / 100
+    feat["alternatives"] = main_route.reindex(feat.index).map(
+        t["routes"].set_index("route")["competitors"].rename(str)).astype(float)
+    feat["loyalty_type"] = loyalty.classify_loyalty_types(feat, attitude_cut=0.6, repeat_cut=0.5, price_cut=0.5,
+                                                          reward_cut=0.4)
+    return {"members": t["members"], "crew_scores": crew_scores, "team": team, "r_team": r_team,
+            "r_corrected": r_corrected, "bt": bt, "feat": feat, "crew": t["crew"]}
+
+
+@solutions(CASE)
+def answers(world) -> dict:
+    """The solutions of notebooks/singapore_airlines.ipynb, section 5, on the section 4 objects."""
+    o = _notebook_objects(world)
+    members, team, bt, feat, crew_scores = o["members"], o["team"], o["bt"], o["feat"], o["crew_scores"]
+    kept = bt.assign(kept=bt["retained"].astype(float))
+    top = kept.loc[kept["sat_overall"] >= 9, "kept"].mean()
+    middle = kept.loc[kept["sat_overall"].between(5, 8), "kept"].mean()
+    cs = crew_scores.merge(o["crew"][["crew_id", "left_within_year"]], on="crew_id")
+    return {"q1": float((members["tier"] != "KrisFlyer").mean()),
+            "q2": float(team["crew_score"].corr(team["passenger_score"])),
+            "q3": float(top - middle),
+            "q4": int((feat["loyalty_type"] == "trust").sum()),
+            "q5": float(cs.loc[cs["score"] < 3, "left_within_year"].mean()
+                        - cs.loc[cs["score"] >= 3, "left_within_year"].mean())}
+
+
+@mistakes(CASE)
+def classic_mistakes(world) -> dict:
+    """Plausible wrong answers, computed the notebook's way with one step done wrong."""
+    o = _notebook_objects(world)
+    members, team, bt, feat, crew_scores = o["members"], o["team"], o["bt"], o["feat"], o["crew_scores"]
+    tier = members["tier"].astype(str)
+    kept = bt.assign(kept=bt["retained"].astype(float))
+    top = kept.loc[kept["sat_overall"] >= 9, "kept"].mean()
+    middle = kept.loc[kept["sat_overall"].between(5, 8), "kept"].mean()
+    below_top = kept.loc[kept["sat_overall"] < 9, "kept"].mean()
+    trust_raw_attitude = (feat["repeat"] >= 0.5) & (feat[ATT_ITEMS].mean(axis=1) >= 0.6)
+    trust_strict_repeat = (feat["repeat"] > 0.5) & (feat["attitude"] >= 0.6)
+    cs = crew_scores.merge(o["crew"][["crew_id", "left_within_year"]], on="crew_id")
+    low, high = cs.loc[cs["score"] < 3, "left_within_year"].mean(), cs.loc[cs["score"] >= 3, "left_within_year"].mean()
+    return {
+        "q1": {"the share of Elite Gold only (forgot Elite Silver)": float((tier == "Elite Gold").mean()),
+               "a percentage instead of a share": 100 * float((tier != "KrisFlyer").mean())},
+        "q2": {"the correlation with the share of crew who resigned, not with the passenger score":
+                   float(team["crew_score"].corr(team["resigned"])),
+               "the correlation corrected for unreliability instead of the observed one": float(o["r_corrected"]),
+               "r squared instead of r": float(team["crew_score"].corr(team["passenger_score"])) ** 2},
+        "q3": {"a ratio of the two retention rates instead of their difference": float(top / middle),
+               "percentage points instead of a difference of shares": 100 * float(top - middle),
+               "the top against everyone below 9 (0 to 8) instead of 5 to 8": float(top - below_top)},
+        "q4": {"repeat strictly above the cut (> 0.5 instead of >= 0.5)": int(trust_strict_repeat.sum()),
+               "attitude not rescaled to 0-1 before the 0.6 cut": int(trust_raw_attitude.sum()),
+               "the share of trust-loyal respondents instead of their number":
+                   float((feat["loyalty_type"] == "trust").mean())},
+        "q5": {"the wrong sign: 3 or more minus below 3": float(high - low),
+               "a ratio of the two resignation rates instead of their difference": float(low / high)},
+    }

@@ -1,6 +1,12 @@
-"""World ``singapore_airlines``: schema, determinism, knob validation, and recovery of the planted truths —
-tiers (recount of elite miles), the crew → passenger link (team-level OLS), the British Telecom
-satisfaction–loyalty curve (defection by satisfaction decile) and the loyalty types (logistic regression)."""
+"""What the singapore_airlines case needs beyond tests/test_case_contract.py: recovery of the world's planted
+truths and the behaviour of its checks that the contract cannot see.
+
+Planted truths (cases/singapore_airlines/world.py): tiers and elite miles (brute-force recount from the
+flights), the crew → passenger link (team-level OLS), the British Telecom satisfaction–loyalty curve (defection
+by satisfaction band and decile) and the loyalty types (logistic regression); the knobs that constrain each other
+(refusals the contract's per-knob generator cannot produce). Checks (cases/singapore_airlines/checks.py): they
+judge against the student's own tier thresholds and explain an answer of the wrong kind.
+"""
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from crmlab import worlds
+from crmlab.checks import Checker, solve
 
 
 def _z(x):
@@ -17,11 +24,10 @@ def _z(x):
     return (x - x.mean()) / x.std()
 
 
-def test_schema_and_tiers_recounted_from_flights():
-    """Default world matches its schema; each member's tier is what the thresholds give for the recounted
-    elite miles; elite miles are distance × cabin factor × fare factor."""
-    w = worlds.make("singapore_airlines")
-    w.check_schema()
+def test_tiers_and_miles_recounted_from_flights():
+    """Brute-force recount: each member's tier is what the thresholds give for the elite miles summed from the
+    flights; elite miles are distance × cabin factor × fare factor; double miles = inside the promotion windows."""
+    w = worlds.make("singapore_airlines", n_customers=2_000)
     t = w.tables
     miles = t["flights"].groupby("member_id")["miles"].sum().reindex(t["members"]["member_id"], fill_value=0)
     expected = np.select([miles >= 50_000, miles >= 25_000], ["Elite Gold", "Elite Silver"], "KrisFlyer")
@@ -35,20 +41,19 @@ def test_schema_and_tiers_recounted_from_flights():
     assert (((week >= 10) & (week < 14)) | ((week >= 36) & (week < 40))).equals(t["flights"]["double_miles"])
 
 
-@pytest.mark.parametrize("knobs, exc, match", [
-    ({"n_customers": 50}, ValueError, "n_customers"),
-    ({"gold_threshold": 20_000}, ValueError, "gold_threshold"),
-    ({"bt_low_cut": 0.9}, ValueError, "bt_high_cut"),
-    ({"silver_threshold": 25_000.0}, TypeError, "silver_threshold"),
-    ({"defect_middle": 1.5}, ValueError, "defect_middle"),
+@pytest.mark.parametrize("knobs, match", [
+    ({"gold_threshold": 20_000}, "'gold_threshold'.*must exceed silver_threshold"),
+    ({"bt_low_cut": 0.9}, "'bt_high_cut'.*must exceed bt_low_cut"),
 ])
-def test_knob_validation_names_the_knob(knobs, exc, match):
-    with pytest.raises(exc, match=match):
+def test_knobs_that_constrain_each_other_are_refused_by_name(knobs, match):
+    """Each value is inside its own knob's declared range; only the pair is invalid (gold must exceed silver, the
+    upper BT cut the lower one), which the contract's per-knob refusals cannot test."""
+    with pytest.raises(ValueError, match=match):
         worlds.make("singapore_airlines", **knobs)
 
 
 def test_tier_thresholds_are_knobs():
-    """Lower thresholds put more members in elite tiers, exactly as the recount says."""
+    """Brute-force recount: lower thresholds put more members in elite tiers, exactly as the recount says."""
     w = worlds.make("singapore_airlines", seed=2, n_customers=1_000, silver_threshold=5_000, gold_threshold=15_000)
     miles = w.tables["flights"].groupby("member_id")["miles"].sum()
     gold = (miles >= 15_000).sum()
@@ -56,7 +61,7 @@ def test_tier_thresholds_are_knobs():
 
 
 def test_crew_to_passenger_link_recovered_by_team_level_ols():
-    """Standardised OLS of a team's mean post-flight score on its mean crew survey score ≈ employee_effect."""
+    """Planted truth: standardised OLS of a team's mean post-flight score on its mean crew survey score ≈ employee_effect."""
     w = worlds.make("singapore_airlines", seed=3, n_customers=20_000, n_crew_teams=300, crew_per_team=40)
     cs, fs = w.tables["crew_survey"], w.tables["flight_survey"]
     crew = cs[["q_engaged", "q_supported", "q_proud"]].mean(axis=1).groupby(cs["crew_team"]).mean()
@@ -72,7 +77,7 @@ def test_crew_to_passenger_link_recovered_by_team_level_ols():
 
 
 def test_british_telecom_curve():
-    """Defection by satisfaction: in the latent percentile bands the planted rates hold (±0.025); by decile of
+    """Planted truth: defection by satisfaction: in the latent percentile bands the planted rates hold (±0.025); by decile of
     the survey score the curve keeps BT's shape — steep bottom, flat middle, very loyal top."""
     w = worlds.make("singapore_airlines", seed=4, n_customers=20_000, survey_response_rate=1.0)
     m = w.tables["members"].set_index("member_id")
@@ -94,7 +99,7 @@ def test_british_telecom_curve():
 
 
 def test_loyalty_types_recovered_from_attitude_and_behaviour():
-    """A multinomial logistic regression on attitude (survey), reported share of trips, promo-fare share,
+    """Planted truth: a multinomial logistic regression on attitude (survey), reported share of trips, promo-fare share,
     promotion-window share, share on monopoly routes, tenure and flights classifies the planted loyalty
     type with cross-validated accuracy > 0.78 (chance ≈ 0.25)."""
     w = worlds.make("singapore_airlines", seed=5, n_customers=8_000, survey_response_rate=1.0)
@@ -116,3 +121,25 @@ def test_loyalty_types_recovered_from_attitude_and_behaviour():
     sat = w.truth["member_latent"]["satisfaction"]
     trust = (w.truth["loyalty_type"] == "trust").to_numpy()
     assert sat[trust].mean() - sat[~trust].mean() == pytest.approx(0.8, abs=0.1)
+
+
+# --------------------------------------------------------------------------------------------- the checks
+def test_tier_answer_follows_the_students_thresholds():
+    """The check uses the student's own world: the same answer is right with the default thresholds and wrong in
+    a world with a higher silver threshold."""
+    w1 = worlds.make("singapore_airlines", seed=5, n_customers=1500, n_crew_teams=30)
+    w2 = worlds.make("singapore_airlines", seed=5, n_customers=1500, n_crew_teams=30, silver_threshold=40_000)
+    a1 = solve("singapore_airlines", w1)["q1"]
+    assert Checker("singapore_airlines", w1)("q1", a1)
+    assert not Checker("singapore_airlines", w2)("q1", a1)
+
+
+def test_checks_refuse_the_wrong_kind_of_answer():
+    """A fractional count (q4) or text for a correlation (q2) is "not yet" with the reason; a count given as a
+    whole float (412.0) is accepted like the integer."""
+    w = worlds.make("singapore_airlines", seed=3, n_customers=1000, n_crew_teams=30)
+    check = Checker("singapore_airlines", w)
+    assert "whole number" in check("q4", 12.5).message
+    assert "expected a number" in check("q2", "strong").message
+    n_trust = solve("singapore_airlines", w)["q4"]
+    assert check("q4", float(n_trust)) and not check("q4", True)
