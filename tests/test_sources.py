@@ -120,8 +120,16 @@ def _scanned_files():
 
 def _text(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":  # markdown, code and outputs, with the JSON escapes undone
-        text = json.dumps(json.loads(text), ensure_ascii=False).replace("\\n", "\n").replace('\\"', '"')
+    if path.suffix == ".ipynb":  # every cell's source and text outputs, joined as the reader sees them
+        parts = []
+        for cell in json.loads(text)["cells"]:
+            parts.append("".join(cell["source"]))
+            for out in cell.get("outputs", []):
+                parts.append("".join(out.get("text", "")))
+                for value in (out.get("data") or {}).values():
+                    if isinstance(value, (str, list)):
+                        parts.append("".join(value) if isinstance(value, list) else value)
+        text = "\n".join(parts)
     return text
 
 
