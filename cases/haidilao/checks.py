@@ -2,14 +2,23 @@
 
 Every expected value is recomputed here from the world's tables with plain numpy/pandas: respondent scores
 are item means, store scores the mean over a store's respondents; the reliability of the store means is a
-one-way ANOVA written out with bincount (not :func:`crmlab.casekit.group_mean_reliability`).
+one-way ANOVA written out with bincount (not :func:`crmlab.casekit.group_mean_reliability`). :func:`answers`
+gives the right answers computed the notebook's way (pandas on the section 4 store table,
+crmlab.casekit.group_mean_reliability and tier_table), :func:`classic_mistakes` the wrong answers students
+typically give; tests/test_case_contract.py holds the checks to both.
+
+The correlations, the reliability and the spend ratio are computed exactly from the tables, so a right answer
+carries no error but rounding: their checks accept the three decimals the notebook prints (5e-4), not more,
+since several plausible mistakes (the correlation corrected for unreliability, seats against the other
+satisfaction score, the ratio of medians, the other survey's reliability) land within 0.005 of the right value
+in some worlds.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import close, exercise
+from crmlab.checks import close, exercise, mistakes, solutions
 
 CASE = "haidilao"
 STAFF_ITEMS = ["q_fair", "q_proud", "q_growth", "q_workload"]
@@ -40,7 +49,7 @@ def q1(world, answer):
 def q2(world, answer):
     t = world.tables
     r = _corr(_store_means(t["staff_survey"], STAFF_ITEMS), _store_means(t["diner_survey"], DINER_ITEMS))
-    return close(answer, r, abs=0.005, what="the store-level correlation of employee and customer satisfaction")
+    return close(answer, r, abs=5e-4, what="the store-level correlation of employee and customer satisfaction")
 
 
 @exercise(CASE, "q3", hint="One-way ANOVA of the diners' scores by store: reliability = (MSB - MSW) / MSB, "
@@ -53,7 +62,7 @@ def q3(world, answer):
     means = np.bincount(codes, weights=y) / n_g
     msb = (n_g * (means - y.mean()) ** 2).sum() / (n_g.size - 1)
     msw = ((y - means[codes]) ** 2).sum() / (y.size - n_g.size)
-    return close(answer, float((msb - msw) / msb), abs=0.005,
+    return close(answer, float((msb - msw) / msb), abs=5e-4,
                  what="the reliability of the store means of customer satisfaction")
 
 
@@ -62,7 +71,7 @@ def q3(world, answer):
 def q4(world, answer):
     t = world.tables
     seats = t["stores"].set_index("store_id")["seats"]
-    return close(answer, _corr(seats, _store_means(t["staff_survey"], STAFF_ITEMS)), abs=0.005,
+    return close(answer, _corr(seats, _store_means(t["staff_survey"], STAFF_ITEMS)), abs=5e-4,
                  what="the correlation of store size with employee satisfaction")
 
 
@@ -73,5 +82,84 @@ def q5(world, answer):
     spend = t["visits"].groupby("diner_id")["bill"].sum()
     d = t["diners"].set_index("diner_id")
     per = spend.reindex(d.index, fill_value=0.0).groupby(d["income_tier"].astype(str)).mean()
-    return close(answer, float(per["middle_high"] / per["middle_low"]), rel=0.005,
+    return close(answer, float(per["middle_high"] / per["middle_low"]), abs=5e-4,
                  what="the ratio of yearly spend per diner, middle-to-high over middle-to-low income")
+
+
+def _section4(world) -> dict:
+    """Section 4.1 of the notebook: respondent scores, the per-diner frame and the store table."""
+    t = world.tables
+    staff_survey, diner_survey, visits = t["staff_survey"], t["diner_survey"], t["visits"]
+    staff_scores = staff_survey.assign(score=staff_survey[STAFF_ITEMS].mean(axis=1))
+    diner_scores = diner_survey.assign(score=diner_survey[DINER_ITEMS].mean(axis=1))
+    per_diner = visits.groupby("diner_id").agg(visits=("visit_id", "size"), spend=("bill", "sum"))
+    diner_frame = t["diners"].set_index("diner_id").join(per_diner)
+    store = t["stores"].set_index("store_id")
+    store["employee_satisfaction"] = staff_scores.groupby("store_id")["score"].mean()
+    store["customer_satisfaction"] = diner_scores.groupby("store_id")["score"].mean()
+    store["revenue"] = visits.groupby("store_id")["bill"].sum()
+    return {"staff_scores": staff_scores, "diner_scores": diner_scores, "diner_frame": diner_frame, "store": store}
+
+
+@solutions(CASE)
+def answers(world) -> dict:
+    """The solutions of notebooks/haidilao.ipynb, section 5, on the tables of section 4."""
+    from crmlab import casekit
+
+    s4 = _section4(world)
+    store, diner_scores = s4["store"], s4["diner_scores"]
+    tiers = casekit.tier_table(s4["diner_frame"].assign(diners=1.0), "income_tier", value_cols=["visits", "spend"])
+    diners = world.tables["diners"]
+    return {"q1": float((diners["income_tier"] == "middle_high").mean()),
+            "q2": float(store["employee_satisfaction"].corr(store["customer_satisfaction"])),
+            "q3": float(casekit.group_mean_reliability(diner_scores, "score", "store_id")["reliability"]),
+            "q4": float(store["seats"].corr(store["employee_satisfaction"])),
+            "q5": float(tiers.loc["middle_high", "spend_per_customer"] / tiers.loc["middle_low", "spend_per_customer"])}
+
+
+@mistakes(CASE)
+def classic_mistakes(world) -> dict:
+    """Plausible wrong answers to each exercise, computed from the world."""
+    from crmlab import casekit
+
+    right = answers(world)
+    s4 = _section4(world)
+    store, frame = s4["store"], s4["diner_frame"]
+    rel_staff = casekit.group_mean_reliability(s4["staff_scores"], "score", "store_id")
+    rel_diner = casekit.group_mean_reliability(s4["diner_scores"], "score", "store_id")
+    visits = world.tables["visits"].join(frame["income_tier"], on="diner_id")
+    core = frame["income_tier"] == "middle_high"
+    r2, r4, ratio = right["q2"], right["q4"], right["q5"]
+    # Some mistakes can coincide with the right value by chance: the correction for unreliability barely moves
+    # a correlation near 0; |r| is r when r is positive; the staff survey can be as reliable as the diner survey
+    # (with fewer staff per store). Each is declared only where it is wrong beyond rounding (twice the 5e-4 the
+    # checks accept).
+    chance = {"q2": {"the correlation corrected for unreliability (section 4.4) instead of the observed one":
+                     float(casekit.disattenuate(r2, float(rel_staff["reliability"]), float(rel_diner["reliability"])))},
+              "q3": {"the reliability of the staff survey instead of the diner survey": float(rel_staff["reliability"])},
+              "q4": {"the strength without its sign (|r|)": abs(r4)}}
+    beyond = {q: {what: v for what, v in m.items() if abs(v - right[q]) > 1e-3} for q, m in chance.items()}
+    return {
+        "q1": {"a percentage instead of a share": 100 * right["q1"],
+               "the share of middle-to-low income diners": 1 - right["q1"],
+               "the share of visits (rows of the visit log) instead of diners":
+                   float((visits["income_tier"] == "middle_high").mean())},
+        "q2": {"r squared instead of r": r2 ** 2,
+               "employee satisfaction against store revenue (the naive look of section 4.2)":
+                   float(store["employee_satisfaction"].corr(store["revenue"])), **beyond["q2"]},
+        "q3": {"ICC(1), the reliability of one answer, instead of the store mean's ICC(2)": float(rel_diner["icc1"]),
+               "the attenuation factor sqrt(reliability) of the follow-up instead of the reliability":
+                   float(np.sqrt(rel_diner["reliability"])), **beyond["q3"]},
+        "q4": {"r squared instead of r": r4 ** 2,
+               "seats against customer satisfaction instead of employee satisfaction":
+                   float(store["seats"].corr(store["customer_satisfaction"])), **beyond["q4"]},
+        "q5": {"the relative difference (ratio - 1) instead of the ratio": ratio - 1,
+               "the ratio of the median yearly spend instead of the mean":
+                   float(frame.loc[core, "spend"].median() / frame.loc[~core, "spend"].median()),
+               "the ratio of the mean bill per visit instead of per diner":
+                   float(visits.loc[visits["income_tier"] == "middle_high", "bill"].mean()
+                         / visits.loc[visits["income_tier"] == "middle_low", "bill"].mean()),
+               "the ratio of the tiers' total spend instead of spend per diner":
+                   float(frame.loc[core, "spend"].sum() / frame.loc[~core, "spend"].sum()),
+               "middle-to-low over middle-to-high (the ratio upside down)": 1 / ratio},
+    }

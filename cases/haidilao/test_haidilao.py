@@ -1,13 +1,17 @@
-"""World ``haidilao``: schema, determinism, knob validation, calibration to seed 001 and recovery of the
-planted service-profit chain by ordinary analyses (OLS with numpy.linalg.lstsq, Poisson GLM by sklearn)."""
+"""What the haidilao case needs beyond tests/test_case_contract.py: the world's calibration to Analytical CRM course pack (source 1), recovery
+of the planted service-profit chain by ordinary analyses (OLS with numpy.linalg.lstsq, Poisson GLM by sklearn),
+and the behaviour of the checks that the contract does not see (Q3 against the planted Spearman-Brown effect of
+the response rate, the rounding the checks accept)."""
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import PoissonRegressor
 
 from crmlab import worlds
+from crmlab._casemodules import load_case_module
+from crmlab.checks import Checker
 
-SMALL = dict(n_customers=2_000, staff_per_store=20)
+checks = load_case_module("haidilao", "checks")
 
 
 def _z(x):
@@ -29,11 +33,10 @@ def _store_scores(w):
     return stores.join(staff.rename("staff_score")).join(diner.rename("diner_score"))
 
 
-def test_schema_and_default_calibration():
-    """Default world: schema as declared; 82 stores in 21 cities incl. the ten named in seed 001 line 6;
-    about 244 staff per store (nearly 20,000 staff)."""
+def test_default_calibration_to_seed_001():
+    """Published values, Analytical CRM course pack (source 1), line 6: 82 stores in 21 cities incl. the ten named there; about 244 staff per
+    store (nearly 20,000 staff). Brute-force recount: every diner's first visit is in the visit log."""
     w = worlds.make("haidilao")
-    w.check_schema()
     stores = w.tables["stores"]
     assert len(stores) == 82 and stores["city"].nunique() == 21
     for city in ("Beijing", "Shanghai", "Xi'an", "Zhengzhou", "Tianjin", "Nanjing", "Hangzhou", "Shenzhen",
@@ -46,18 +49,6 @@ def test_schema_and_default_calibration():
     first = w.tables["visits"].groupby("diner_id")["date"].min()
     assert first.equals(w.tables["diners"].set_index("diner_id")["first_visit"].rename("date"))
     assert "service-profit chain" in w.describe()
-
-
-@pytest.mark.parametrize("knobs, exc, match", [
-    ({"n_customers": 10}, ValueError, "n_customers"),
-    ({"n_stores": 20}, ValueError, "n_stores"),
-    ({"employee_effect": 1.0}, ValueError, "employee_effect"),
-    ({"staff_per_store": 24.5}, TypeError, "staff_per_store"),
-    ({"n_diners": 100}, ValueError, "n_diners"),
-])
-def test_knob_validation_names_the_knob(knobs, exc, match):
-    with pytest.raises(exc, match=match):
-        worlds.make("haidilao", **knobs)
 
 
 @pytest.mark.parametrize("effect", [0.3, 0.7])
@@ -109,3 +100,24 @@ def test_income_tier_visit_rates_and_satisfaction_effect_by_poisson_glm():
     tier_city = w.tables["stores"].set_index("store_id")["city_tier"]
     core = (d["income_tier"] == "middle_high").groupby(tier_city.reindex(d["store_id"]).to_numpy()).mean()
     assert core["first_tier"] - core["other"] == pytest.approx(0.1, abs=0.03)
+
+
+def test_q3_reliability_rises_with_the_response_rate():
+    """Planted (Spearman-Brown): more diner answers per store make the store means more reliable; the check of
+    each world accepts its own reliability and refuses the other world's."""
+    low = worlds.make("haidilao", seed=3, n_customers=6000, staff_per_store=10, diner_response_rate=0.1)
+    high = worlds.make("haidilao", seed=3, n_customers=6000, staff_per_store=10, diner_response_rate=0.9)
+    rel = [checks.answers(w)["q3"] for w in (low, high)]
+    assert rel[0] < rel[1]
+    assert Checker("haidilao", high)("q3", rel[1])
+    assert not Checker("haidilao", low)("q3", rel[1])
+
+
+def test_checks_accept_the_three_decimals_the_notebook_prints():
+    """The checks compare exact computations with a tolerance of 5e-4: an answer copied from the notebook's
+    printout (three decimals) is right, one 0.002 off is not."""
+    w = worlds.make("haidilao", seed=5, n_customers=5000, staff_per_store=20)
+    check = Checker("haidilao", w)
+    for name, answer in checks.answers(w).items():
+        assert check(name, round(answer, 3)), name
+        assert not check(name, answer + 2e-3), name

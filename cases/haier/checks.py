@@ -2,9 +2,11 @@
 
 Each check recomputes its answer from the world's tables with plain pandas and numpy - the p-chart of Q4 is
 written out here from its formula (pooled centre, 3-sigma binomial limits per city) - independently of
-:mod:`crmlab.service`, which the notebook uses.
-Source of the model checked: seed 003_8f324888612aecb9.txt lines 467-487 (three control rates, four
-no-misses, 24-hour service); seed 001_ab35f7e495178e4a.txt lines 182-183 (channel customers, growth of
+:mod:`crmlab.service`, which the notebook uses. :func:`answers` gives the right answers computed the notebook's
+way (through :mod:`crmlab.service` where the notebook uses it), :func:`classic_mistakes` the wrong answers
+students typically give; tests/test_case_contract.py holds the checks to both.
+Source of the model checked: CRM article collection (source 3), lines 467–487 (three control rates, four
+no-misses, 24-hour service); Analytical CRM course pack (source 1), lines 182–183 (channel customers, growth of
 domestic chains).
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import _Wrong, close, equal, exercise, same_set
+from crmlab.checks import WrongKind, close, equal, exercise, mistakes, same_set, solutions
 
 CASE = "haier"
 
@@ -41,7 +43,7 @@ def cities_outside_limits(requests: pd.DataFrame, sigma: float = 3.0) -> list[st
     >>> cities_outside_limits(r)
     ['a']
 
-    Source: seed 003_8f324888612aecb9.txt lines 467-487 (the service complaint rate); Montgomery,
+    Source: CRM article collection (source 3), lines 467–487 (the service complaint rate); Montgomery,
     *Introduction to Statistical Quality Control*, ch. 7 (p-chart).
     """
     city = requests["city"].astype(str).to_numpy()
@@ -74,7 +76,7 @@ def q3(world, answer):
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         answer = int(answer)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        raise _Wrong(f"expected a whole number of requests, got {answer!r}")
+        raise WrongKind(f"expected a whole number of requests, got {answer!r}")
     return equal(int(answer), expected, what="the number of requests lost at the re-check")
 
 
@@ -90,5 +92,75 @@ def q4(world, answer):
 def q5(world, answer):
     c = world.tables["channel_customers"]
     d = c[c["channel_type"].astype(str) == "domestic chain"]
-    return close(answer, float(d["sales_this_year"].sum() / d["sales_last_year"].sum() - 1), abs=5e-4,
+    # The sums are exact, so a right answer carries no error but rounding: five decimals are accepted. A looser
+    # tolerance would accept the mean of the chains' own growth rates, which lands within 5e-4 of the growth of
+    # their total sales in about one world in seventy.
+    return close(answer, float(d["sales_this_year"].sum() / d["sales_last_year"].sum() - 1), abs=5e-6, fmt=".5f",
                  what="the growth of domestic chains' sales")
+
+
+def _year_chart(requests: pd.DataFrame, sigma: float = 3.0) -> pd.DataFrame:
+    """Sections 4.1-4.2 of the notebook: the three control rates by city (crmlab.service.control_rates, an
+    omission counted among recorded requests only) and the yearly p-chart of complaint rates by city."""
+    from crmlab import service
+
+    omitted = pd.Series(pd.array(~requests["handled"].to_numpy(), dtype="boolean"), index=requests.index)
+    jobs = requests.assign(omitted=omitted.where(requests["recorded"], pd.NA))
+    by_city = service.control_rates(jobs, group_cols="city", complaint_col="complaint", omission_col="omitted",
+                                    dissatisfied_col="dissatisfied")
+    return service.p_chart(by_city.sort_values("jobs").reset_index(drop=True), defects_col="complaints",
+                           n_col="complaint_base", sigma=sigma)
+
+
+@solutions(CASE)
+def answers(world) -> dict:
+    """The solutions of notebooks/haier.ipynb, section 5 (Q4 on the yearly p-chart of section 4.2)."""
+    requests, channel = _requests(world), world.tables["channel_customers"]
+    year_chart = _year_chart(requests)
+    d = channel[channel["channel_type"] == "domestic chain"]
+    return {"q1": float(requests["complaint"].mean()),
+            "q2": float(requests.loc[requests["handled"], "within_24h"].mean()),
+            "q3": int((requests["recorded"] & requests["handled"] & ~requests["rechecked"]).sum()),
+            "q4": year_chart.loc[year_chart["out_of_control"], "city"].astype(str).tolist(),
+            "q5": float(d["sales_this_year"].sum() / d["sales_last_year"].sum() - 1)}
+
+
+@mistakes(CASE)
+def classic_mistakes(world) -> dict:
+    """Plausible wrong answers to each exercise, computed from the world."""
+    r, channel = _requests(world), world.tables["channel_customers"]
+    right = answers(world)
+    handled, recorded, rechecked = r["handled"], r["recorded"], r["rechecked"]
+    chart = _year_chart(r)
+    wide = _year_chart(r, sigma=2.0)
+    outside = set(right["q4"])
+    # A list of cities is a mistake only where it differs from the right list; in a world where it agrees it
+    # is left out (the first two differ in every world the tests use).
+    cities = {"every city above the centre line (no control limits)": chart.loc[chart["p"] > chart["center"], "city"],
+              "2-sigma instead of 3-sigma limits": wide.loc[wide["out_of_control"], "city"],
+              "only the cities above the upper limit (the question asks for both sides)":
+                  chart.loc[chart["side"] == "high", "city"]}
+    q4 = {what: sorted(c.astype(str)) for what, c in cities.items() if set(c.astype(str)) != outside}
+    d = channel[channel["channel_type"] == "domestic chain"]
+    ratio = d["sales_this_year"].sum() / d["sales_last_year"].sum()
+    return {
+        "q1": {"a percentage instead of a share": 100 * right["q1"],
+               "complaints among handled requests only (the wrong base)": float(r.loc[handled, "complaint"].mean()),
+               "complaints among recorded requests only (the omission rate's base)":
+                   float(r.loc[recorded, "complaint"].mean())},
+        "q2": {"all requests as the base, not the handled ones": float(r["within_24h"].mean()),
+               "the late share (on site after 24 hours)": float(1 - right["q2"]),
+               "a percentage instead of a share": 100 * right["q2"]},
+        "q3": {"every request never re-checked (recorded and handled not required)": int((~rechecked).sum()),
+               "recorded but never re-checked (handled not required)": int((recorded & ~rechecked).sum()),
+               "the leak at the fourth no-miss (re-checked, never fed back)": int((rechecked & ~r["fed_back"]).sum()),
+               "the leak as a share of handled requests instead of a count":
+                   float((~rechecked[recorded & handled]).mean())},
+        "q4": q4,
+        "q5": {"this year / last year without subtracting 1": float(ratio),
+               "the mean of the chains' own growth rates, not the growth of their total sales":
+                   float((d["sales_this_year"] / d["sales_last_year"] - 1).mean()),
+               "a percentage instead of a share": float(100 * (ratio - 1)),
+               "the growth of all channel customers, not the domestic chains":
+                   float(channel["sales_this_year"].sum() / channel["sales_last_year"].sum() - 1)},
+    }

@@ -1,13 +1,23 @@
-"""The haier world: schema, determinism, knob validation, and recovery of its planted truth.
+"""What the haier case needs beyond tests/test_case_contract.py: recovery of the world's planted truth and the
+behaviour of its checks that the contract does not see.
 
-Truth checked: the out-of-control city-months (flagged by a p-chart built from the data alone), the
-per-city omission rates and the four no-miss leakages (observed conditional rates), 24-hour on-site
-completion (closed-form log-normal tail), and the channel-customer stylised facts (sales shares, growth).
+Truth checked: the calibration to the sources (42 trading companies) and the order of the four no-misses, the
+out-of-control city-months (flagged by a p-chart built from the data alone), the per-city omission rates and
+the four no-miss leakages (observed conditional rates), 24-hour on-site completion (closed-form log-normal
+tail), and the channel-customer stylised facts (sales shares, growth). Checks: the kinds of answer Q3 and Q4
+take, Q4's p-chart against a brute-force loop, Q5's tolerance, and checks using the student's own world.
 """
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from crmlab.worlds import make
+from crmlab._casemodules import load_case_module
+from crmlab.checks import Checker
+from crmlab.worlds import DEFAULT_SEED, make
+
+checks = load_case_module("haier", "checks")
 
 
 def _pchart_flags(requests, column):
@@ -19,35 +29,24 @@ def _pchart_flags(requests, column):
     return {(c, str(m)[:7]) for c, m in g.index[(g["sum"] / g["count"] > ucl).to_numpy()]}
 
 
-def test_schema_and_links():
-    w = make("haier")
-    w.check_schema()
-    r, cities = w.tables["service_requests"], w.tables["cities"]
-    assert len(cities) == 32 and cities["service_outlets"].sum() > 300
-    assert set(r["city"].astype(str)) <= set(cities["city"])
-    assert len(w.tables["channel_customers"]) == 1200
+# ------------------------------------------------------------------------------------------- planted truth
+def test_calibration_and_the_order_of_the_no_misses():
+    """Analytical CRM course pack (source 1), line 184: 42 regional trading companies; CRM article collection (source 3), lines 479–487: a later no-miss never happens
+    without the earlier ones (brute-force recount); dissatisfaction is only observed when re-checked and the
+    on-site time only when handled."""
+    w = make("haier", seed=DEFAULT_SEED, months=3)
+    r = w.tables["service_requests"]
     assert w.tables["channel_customers"]["trading_company"].cat.categories.size == 42
-    # funnel order: a later no-miss never happens without the earlier ones
+    assert set(r["city"].astype(str)) <= set(w.tables["cities"]["city"])
     for a, b in [("recorded", "handled"), ("handled", "rechecked"), ("rechecked", "fed_back")]:
         assert not (r[b] & ~r[a]).any()
     assert r["dissatisfied"].isna().equals(~r["rechecked"])
     assert r["onsite_hours"].isna().equals(~r["handled"])
 
 
-@pytest.mark.parametrize("knobs, error, pattern", [
-    ({"n_cities": 100}, ValueError, r"knob 'n_cities' of world 'haier' must be <= 40"),
-    ({"leak_recheck": 1.5}, ValueError, r"'leak_recheck'.*<= 1"),
-    ({"n_out_of_control": "two"}, TypeError, r"'n_out_of_control'.*integer"),
-    ({"out_of_control_odds": 0.5}, ValueError, r"'out_of_control_odds'.*>= 1"),
-])
-def test_bad_knobs_are_refused_by_name(knobs, error, pattern):
-    with pytest.raises(error, match=pattern):
-        make("haier", **knobs)
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_pchart_flags_the_planted_out_of_control_months(seed):
-    """Every planted city-month is above its city's complaint-rate UCL; at most two false alarms."""
+    """Planted truth: every planted city-month is above its city's complaint-rate UCL; at most two false alarms."""
     w = make("haier", seed=seed)
     flagged = _pchart_flags(w.tables["service_requests"], "complaint")
     planted = {(d["city"], d["month"]) for d in w.truth["out_of_control"]}
@@ -56,12 +55,15 @@ def test_pchart_flags_the_planted_out_of_control_months(seed):
 
 
 def test_in_control_world_raises_few_alarms():
+    """Planted truth: with no out-of-control month planted, the p-chart raises at most three false alarms."""
     w = make("haier", seed=3, n_out_of_control=0)
     assert w.truth["out_of_control"] == []
     assert len(_pchart_flags(w.tables["service_requests"], "complaint")) <= 3
 
 
 def test_funnel_leakage_and_city_omission_rates_are_recovered():
+    """Planted truth: the observed leak at each no-miss and each city's omission rate (outside the planted
+    out-of-control months) match the planted values."""
     w = make("haier", seed=4)
     r = w.tables["service_requests"]
     leak = w.truth["funnel_leakage"]
@@ -78,6 +80,7 @@ def test_funnel_leakage_and_city_omission_rates_are_recovered():
 
 
 def test_24_hour_on_site_share_matches_the_lognormal_tail():
+    """Closed form: the share of handled requests on site within 24 h equals the planted log-normal tail."""
     w = make("haier", seed=5)
     r = w.tables["service_requests"]
     assert r.loc[r["handled"], "within_24h"].mean() == pytest.approx(w.truth["expected_within_24h_handled"], abs=0.01)
@@ -85,8 +88,9 @@ def test_24_hour_on_site_share_matches_the_lognormal_tail():
 
 
 def test_channel_customers_show_the_stylised_facts():
-    """Exclusive and department stores each have 1/3 of last year's sales; domestic chains grow fastest."""
-    w = make("haier", seed=6, n_channel_customers=5000)
+    """Analytical CRM course pack (source 1), line 183: exclusive and department stores each have 1/3 of last year's sales; domestic chains
+    grow fastest, at their planted growth."""
+    w = make("haier", seed=6, months=2, n_channel_customers=5000)
     cc = w.tables["channel_customers"]
     sales = cc.groupby("channel_type", observed=True)[["sales_last_year", "sales_this_year"]].sum()
     share = sales["sales_last_year"] / sales["sales_last_year"].sum()
@@ -95,3 +99,69 @@ def test_channel_customers_show_the_stylised_facts():
     growth = sales["sales_this_year"] / sales["sales_last_year"] - 1
     assert growth.idxmax() == "domestic chain"
     assert growth["domestic chain"] == pytest.approx(w.truth["channel_growth"]["domestic chain"], abs=0.05)
+
+
+# ------------------------------------------------------------------------------------------------- checks
+def test_the_default_world_has_cities_on_both_sides_of_the_limits():
+    """The contract's Q4 test is not vacuous at the default seed: the right list holds cities above and below the
+    limits, so the declared mistake 'only the cities above' is a real one."""
+    r = make("haier", seed=DEFAULT_SEED).tables["service_requests"]
+    chart = checks._year_chart(r)
+    sides = set(chart.loc[chart["out_of_control"], "side"])
+    assert sides == {"high", "low"}
+    assert sorted(chart.loc[chart["out_of_control"], "city"].astype(str)) == checks.cities_outside_limits(r)
+
+
+def test_q3_and_q4_take_the_kinds_of_answer_a_notebook_gives():
+    """Q3 takes a whole number as int, numpy integer or integral float and refuses text; Q4 takes any iterable
+    of city names (list, array, Series) and refuses a single name."""
+    w = make("haier", seed=3, n_cities=5, months=3, n_channel_customers=100)
+    check = Checker("haier", w)
+    right = checks.answers(w)
+    for q3 in (right["q3"], np.int64(right["q3"]), float(right["q3"])):
+        assert check("q3", q3)
+    assert "whole number" in check("q3", "many").message
+    assert "whole number" in check("q3", right["q3"] + 0.5).message
+    for q4 in (right["q4"], np.array(right["q4"], dtype=object), pd.Series(right["q4"], dtype="category")):
+        assert check("q4", q4)
+    assert "expected a list" in check("q4", "Qingdao").message
+    assert "expected a number" in check("q1", [0.1, 0.2]).message
+
+
+def test_check_p_chart_matches_a_brute_force_loop():
+    """Brute force: a Python loop over cities with the textbook limits gives the same cities as the check."""
+    w = make("haier", seed=5, n_cities=12, months=4, requests_per_city_month=150.0, city_spread=1.5)
+    r = w.tables["service_requests"]
+    p_bar = r["complaint"].sum() / len(r)
+    outside = []
+    for city in sorted(r["city"].astype(str).unique()):
+        rows = r[r["city"].astype(str) == city]
+        n, p = len(rows), rows["complaint"].mean()
+        half = 3 * math.sqrt(p_bar * (1 - p_bar) / n)
+        if p > p_bar + half or p < max(0.0, p_bar - half):
+            outside.append(city)
+    assert checks.cities_outside_limits(r) == outside
+    assert outside, "city_spread=1.5 should push at least one city outside"
+
+
+def test_q5_refuses_the_mean_growth_rate_where_it_comes_close():
+    """In this world the chains' mean growth rate lies within 5e-4 of the growth of their total sales (the old
+    tolerance); Q5 still refuses it, and accepts the right growth rounded to five decimals."""
+    w = make("haier", seed=30, n_cities=12)
+    c = w.tables["channel_customers"]
+    d = c[c["channel_type"] == "domestic chain"]
+    growth = d["sales_this_year"].sum() / d["sales_last_year"].sum() - 1
+    mean_rate = (d["sales_this_year"] / d["sales_last_year"] - 1).mean()
+    assert 1e-5 < abs(growth - mean_rate) < 5e-4
+    check = Checker("haier", w)
+    assert check("q5", round(growth, 5)) and not check("q5", mean_rate)
+
+
+def test_checks_use_the_students_own_world():
+    """The same 24-hour share is right in one world and wrong in a world with slower technicians."""
+    w1 = make("haier", seed=1, n_cities=8, months=3)
+    w2 = make("haier", seed=1, n_cities=8, months=3, onsite_median_hours=18.0)
+    a1, a2 = (float(w.tables["service_requests"].query("handled")["within_24h"].mean()) for w in (w1, w2))
+    assert Checker("haier", w1)("q2", a1)
+    assert a2 < a1 - 0.05
+    assert not Checker("haier", w2)("q2", a1)
