@@ -28,8 +28,10 @@ def test_every_casebook_case_has_a_case_file():
 
 
 def test_unknown_case_lists_valid_ids():
-    with pytest.raises(UnknownCaseError, match="valid ids: .*haidilao"):
+    with pytest.raises(UnknownCaseError, match="unknown case 'haidlao'; did you mean 'haidilao'\\?"):
         get_case("haidlao")
+    with pytest.raises(UnknownCaseError, match=r"unknown case 'tesko'; did you mean 'tesco'\? \(valid: \d+ ids, see"):
+        get_case("tesko")
 
 
 @pytest.mark.parametrize("edit, match", [

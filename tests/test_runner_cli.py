@@ -80,12 +80,14 @@ def test_list_shows_ready_and_planned(tiny_project, capsys):
 
 
 @pytest.mark.parametrize("argv, match", [
-    (["run", "nope"], "unknown case 'nope'; valid ids: later, tiny"),
+    (["run", "nope"], "unknown case 'nope' (valid: later, tiny)"),
+    (["run", "tinny"], "unknown case 'tinny'; did you mean 'tiny'? (valid: later, tiny)"),
     (["run", "later"], "case 'later' is planned"),
     (["run", "tiny", "-p", "nope", "1"], "'nope' is not declared"),
     (["run", "tiny", "-p", "seed", "abc"], "'seed' expects int"),
-    (["data", "nope", "--out", "x"], "unknown case 'nope'"),
-    (["data", "later", "--out", "x"], "case 'later' is planned"),
+    (["data", "nope", "--out", "x"], "unknown world 'nope' (valid: "),
+    (["data", "tesko", "--out", "x"], "unknown world 'tesko'; did you mean 'tesco'?"),
+    (["data", "later", "--out", "x"], "case 'later' has no synthetic world (it is planned"),
 ])
 def test_cli_errors_are_one_line_with_exit_2(tiny_project, capsys, argv, match):
     rc, out, err = _run_cli(capsys, *argv)

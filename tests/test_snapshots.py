@@ -51,7 +51,7 @@ def test_snapshot_script_exit_status(tmp_path, capsys):
     assert main(["--write", "--root", str(tmp_path), "transactions"]) == 0
     assert main(["--check", "--root", str(tmp_path), "transactions"]) == 0
     assert main(["--check", "nonexistent_world"]) == 2
-    assert "worlds exist for" in capsys.readouterr().err
+    assert "unknown world 'nonexistent_world' (valid: ctrip, " in capsys.readouterr().err
 
 
 def test_snapshots_live_in_datasets():

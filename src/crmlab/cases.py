@@ -199,5 +199,16 @@ def get_case(case_id: str) -> Case:
     """Return the case with this id; an unknown id raises :class:`UnknownCaseError` listing valid ids."""
     cases = load_cases()
     if case_id not in cases:
-        raise UnknownCaseError(f"unknown case {case_id!r}; valid ids: {', '.join(cases)}")
+        raise UnknownCaseError(unknown_id_message("case", case_id, cases))
     return cases[case_id]
+
+
+def unknown_id_message(what: str, given, valid) -> str:
+    """``unknown case 'tesko'; did you mean 'tesco'? …``: the closest ids first, then where to see them all."""
+    import difflib
+
+    valid = list(valid)
+    close = difflib.get_close_matches(str(given), valid, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    listing = ", ".join(valid) if len(valid) <= 12 else f"{len(valid)} ids, see `crmlab list`"
+    return f"unknown {what} {given!r}{hint} (valid: {listing})"

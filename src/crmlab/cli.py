@@ -142,14 +142,15 @@ def cmd_run(args) -> int:
 # ---------------------------------------------------------------------------------------------- data
 def cmd_data(args) -> int:
     from . import worlds
-    from .cases import load_cases
+    from .cases import load_cases, unknown_id_message
     from .runner import parse_cli_value
 
     if args.case not in worlds.available():
         case = load_cases().get(args.case)
         if case is not None:
-            raise PlannedCaseError(f"case {args.case!r} is planned: it has no synthetic world yet")
-        raise UnknownCaseError(f"unknown case {args.case!r}; worlds exist for: {', '.join(worlds.available())}")
+            raise PlannedCaseError(f"case {args.case!r} has no synthetic world (it is {case.status}, kind "
+                                   f"{case.kind}); worlds exist for: {', '.join(worlds.available())}")
+        raise UnknownCaseError(unknown_id_message("world", args.case, worlds.available()))
     knobs = {}
     for name, value in args.k or []:
         knobs[name] = parse_cli_value(value)

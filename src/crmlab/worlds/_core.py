@@ -310,7 +310,9 @@ def spec(case_id: str) -> WorldSpec:
         _load_one(case_id)
     if not isinstance(case_id, str) or case_id not in _REGISTRY:
         _load_all()
-        raise UnknownCaseError(f"no world {case_id!r}; worlds exist for: {', '.join(sorted(_REGISTRY))}")
+        from ..cases import unknown_id_message
+
+        raise UnknownCaseError(unknown_id_message("world", case_id, sorted(_REGISTRY)))
     return _REGISTRY[case_id]
 
 

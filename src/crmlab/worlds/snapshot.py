@@ -200,7 +200,9 @@ def main(argv=None) -> int:
     ids = args.ids or available()
     unknown = [i for i in ids if i not in available()]
     if unknown:
-        print(f"no world {unknown[0]!r}; worlds exist for: {', '.join(available())}", file=sys.stderr)
+        from ..cases import unknown_id_message
+
+        print(unknown_id_message("world", unknown[0], available()), file=sys.stderr)
         return 2
     status = 0
     for case_id in ids:
