@@ -86,7 +86,7 @@ def test_list_shows_ready_and_planned(tiny_project, capsys):
     (["run", "tiny", "-p", "nope", "1"], "'nope' is not declared"),
     (["run", "tiny", "-p", "seed", "abc"], "'seed' expects int"),
     (["data", "nope", "--out", "x"], "unknown world 'nope' (valid: "),
-    (["data", "tesko", "--out", "x"], "unknown world 'tesko'; did you mean 'tesco'?"),
+    (["data", "transactons", "--out", "x"], "unknown world 'transactons'; did you mean 'transactions'?"),
     (["data", "later", "--out", "x"], "case 'later' has no synthetic world (it is planned"),
 ])
 def test_cli_errors_are_one_line_with_exit_2(tiny_project, capsys, argv, match):
