@@ -300,9 +300,12 @@ def _load_one(case_id: str) -> None:
 
 
 def available() -> list[str]:
-    """Ids of every registered world."""
+    """Ids of the worlds of the project in use: the library's and those of its case folders."""
+    from ._registry import LIBRARY_WORLDS, case_ids_with
+
     _load_all()
-    return sorted(_REGISTRY)
+    current = set(LIBRARY_WORLDS) | set(case_ids_with("world"))
+    return sorted(k for k in _REGISTRY if k in current)
 
 
 def spec(case_id: str) -> WorldSpec:
