@@ -1,14 +1,20 @@
 """Exercise checks of the FedEx case (notebooks/fedex.ipynb), computed from the student's own world.
 
 Each check recomputes its answer directly from the world's tables with plain pandas, independently of
-the notebook's analysis code, so a notebook bug cannot make a wrong answer pass.
+the notebook's analysis code, so a notebook bug cannot make a wrong answer pass. The world is built in
+cases/fedex/world.py.
+
+Below the checks: the answers computed the way the notebook's solutions compute them (``@solutions``, through
+``crmlab.casekit.profit_pyramid`` as the notebook does) and the classic mistakes each check must refuse
+(``@mistakes``).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import close, equal, exercise
+from crmlab import casekit
+from crmlab.checks import close, equal, exercise, mistakes, solutions
 
 CASE = "fedex"
 
@@ -81,3 +87,70 @@ def q5(world, answer):
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
         return False, f"expected a whole number of accounts, got {answer!r}"
     return equal(int(answer), int((after >= 0).sum()), what="the number of lead accounts turned profitable")
+
+
+# ------------------------------------------------------------------------------ right answers and mistakes
+def _notebook_accounts(world) -> pd.DataFrame:
+    """The notebook's ``acc`` table: accounts with ``profit`` (section 3) and ``tier`` (section 4.3)."""
+    acc = world.tables["accounts"].copy()
+    acc["profit"] = acc["revenue"] - acc["cost_to_serve"]
+    acc["tier"] = casekit.profit_pyramid(acc.set_index("customer_id")["profit"]).set_axis(acc.index)
+    return acc
+
+
+@solutions(CASE)
+def answers(world) -> dict:
+    """The solutions of notebooks/fedex.ipynb, section 5 (the unit costs are the world's knobs, which the
+    notebook's parameters cell passes to the world)."""
+    acc = _notebook_accounts(world)
+    share_unprofitable = float((acc["profit"] < 0).mean())
+    largest = acc.sort_values("revenue", ascending=False).head(round(0.1 * len(acc)))
+    share_unprofitable_largest = float((largest["profit"] < 0).mean())
+    totals = acc.groupby("tier", observed=False)[["cost_to_serve", "shipments"]].sum()
+    per = totals["cost_to_serve"] / totals["shipments"]
+    lead_vs_platinum = float(per["lead"] / per["platinum"])
+    rates = acc.groupby("tracking_user")["retained"].mean()
+    tracking_gap = float(rates[True] - rates[False])
+    k = world.knobs
+    lead = acc[acc["profit"] < 0]
+    surcharged = lead["profit"] + k["cost_per_pickup"] * lead["pickups"] + k["cost_per_special"] * lead["special_handling"]
+    lead_turned_profitable = int((surcharged >= 0).sum())
+    return {"q1": share_unprofitable, "q2": share_unprofitable_largest, "q3": lead_vs_platinum,
+            "q4": tracking_gap, "q5": lead_turned_profitable}
+
+
+@mistakes(CASE)
+def classic_mistakes(world) -> dict:
+    """Plausible wrong answers, computed from the world the way a student making the mistake would."""
+    acc = _notebook_accounts(world)
+    right = answers(world)
+    k = round(0.1 * len(acc))
+    loss = acc["profit"] < 0
+    smallest = acc.sort_values("revenue").head(k)                  # sort_values is ascending by default
+    largest = acc.sort_values("revenue", ascending=False).head(k)
+    by_tier = acc.assign(cps=acc["cost_to_serve"] / acc["shipments"]).groupby("tier", observed=False)
+    per_account = by_tier["cost_to_serve"].mean()
+    mean_of_ratios = by_tier["cps"].mean()
+    rates = acc.groupby("tracking_user")["retained"].mean()
+    unit = world.knobs
+    lead = acc[loss]
+    pickups_only = lead["profit"] + unit["cost_per_pickup"] * lead["pickups"]
+    everyone = acc["profit"] + unit["cost_per_pickup"] * acc["pickups"] + unit["cost_per_special"] * acc["special_handling"]
+    return {
+        "q1": {"a percentage instead of a share": 100 * right["q1"],
+               "loss-makers divided by profitable accounts (the wrong denominator)": float(loss.sum() / (~loss).sum())},
+        "q2": {"the smallest 10% by revenue (sort_values is ascending)": float((smallest["profit"] < 0).mean()),
+               "share of all loss-makers that are among the largest 10% (the wrong denominator)":
+                   float((largest["profit"] < 0).sum() / loss.sum()),
+               "a percentage instead of a share": 100 * right["q2"]},
+        "q3": {"mean of the accounts' cost per shipment, not total cost / total shipments":
+                   float(mean_of_ratios["lead"] / mean_of_ratios["platinum"]),
+               "cost-to-serve per account instead of per shipment": float(per_account["lead"] / per_account["platinum"]),
+               "platinum over lead (the ratio upside down)": 1 / right["q3"]},
+        "q4": {"percentage points instead of a difference of shares": 100 * right["q4"],
+               "non-users minus users (the wrong sign)": -right["q4"],
+               "relative gap (users / non-users - 1) instead of the difference": float(rates[True] / rates[False] - 1)},
+        "q5": {"only the pickups billed, not special handling": int((pickups_only >= 0).sum()),
+               "every account counted, not only the lead accounts": int((everyone >= 0).sum()),
+               "lead accounts still loss-making after the surcharge": int(len(lead)) - right["q5"]},
+    }

@@ -1,12 +1,13 @@
-"""The fedex world: schema, determinism, knob validation, and recovery of its planted truth.
-
-Truth checked: unit costs (weighted least squares of cost on the drivers), the customer pyramid and
-the whale curve (from the planted profit), and the retention coefficients (logistic regression).
+"""Case ``fedex`` beyond the contract: the world (cases/fedex/world.py) gives back its planted truth — unit
+costs (weighted least squares of cost on the drivers), the customer pyramid and the whale curve (from the
+planted profit), the retention coefficients (logistic regression) — and the checks of cases/fedex/checks.py
+judge against the student's own world and accept the cut-off conventions the notebook's text allows.
 """
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from crmlab.checks import Checker, solve
 from crmlab.worlds import make
 
 DRIVERS = ["shipments", "pickups", "special_handling", "returns", "service_calls"]
@@ -17,28 +18,8 @@ def big():
     return make("fedex", seed=3, n_customers=5000, cost_noise=0.03)
 
 
-def test_schema_and_size():
-    w = make("fedex")
-    w.check_schema()
-    a = w.tables["accounts"]
-    assert len(a) == 2000 and a["customer_id"].is_unique
-    assert list(w.truth["accounts"].index) == list(a["customer_id"])
-    assert (a[DRIVERS] >= 0).all().all() and (a["shipments"] >= 1).all()
-
-
-@pytest.mark.parametrize("knobs, error, pattern", [
-    ({"n_customers": 5}, ValueError, r"knob 'n_customers' of world 'fedex' must be >= 20"),
-    ({"cost_per_pickup": "30"}, TypeError, r"'cost_per_pickup'.*must be a number"),
-    ({"max_discount": 0.95}, ValueError, r"'max_discount'.*<= 0.9"),
-    ({"cost_noise": -0.1}, ValueError, r"'cost_noise'.*>= 0"),
-])
-def test_bad_knobs_are_refused_by_name(knobs, error, pattern):
-    with pytest.raises(error, match=pattern):
-        make("fedex", **knobs)
-
-
 def test_weighted_regression_recovers_the_unit_costs(big):
-    """WLS of cost_to_serve on the six drivers + intercept: unit costs within 8%, fixed cost within 8%,
+    """Planted truth: WLS of cost_to_serve on the six drivers + intercept: unit costs within 8%, fixed cost within 8%,
     cost of capital (a small, collinear driver) within 35%."""
     a = big.tables["accounts"]
     X = np.column_stack([a[d] for d in DRIVERS] + [a["revenue"] * a["days_to_pay"] / 365, np.ones(len(a))])
@@ -51,7 +32,7 @@ def test_weighted_regression_recovers_the_unit_costs(big):
 
 
 def test_pyramid_and_whale_curve(big):
-    """Tiers follow the stated rule on the planted profit; the whale curve peaks well above 100% and some
+    """Planted truth: tiers follow the stated rule on the planted profit; the whale curve peaks well above 100% and some
     of the highest-revenue accounts are loss-making (lead)."""
     a, t = big.tables["accounts"], big.truth["accounts"]
     profit = t["profit"].to_numpy()
@@ -69,7 +50,7 @@ def test_pyramid_and_whale_curve(big):
 
 
 def test_predicted_profit_recovers_the_unprofitable_accounts(big):
-    """Revenue minus the regression's predicted cost classifies lead accounts correctly >= 90% of the time."""
+    """Planted truth: revenue minus the regression's predicted cost classifies lead accounts correctly >= 90% of the time."""
     a = big.tables["accounts"]
     X = np.column_stack([a[d] for d in DRIVERS] + [a["revenue"] * a["days_to_pay"] / 365, np.ones(len(a))])
     y = a["cost_to_serve"].to_numpy()
@@ -79,6 +60,8 @@ def test_predicted_profit_recovers_the_unprofitable_accounts(big):
 
 
 def test_logistic_regression_recovers_the_retention_coefficients(big):
+    """Planted truth: an unpenalised logistic regression of retention on the on-time rate and tracking recovers
+    the planted intercept (±0.2), on-time slope (±0.05) and tracking effect (±0.2)."""
     a = big.tables["accounts"]
     X = np.column_stack([100 * a["on_time_rate"] - 95, a["tracking_user"]])
     lr = LogisticRegression(C=1e6, max_iter=1000).fit(X, a["retained"])
@@ -86,3 +69,29 @@ def test_logistic_regression_recovers_the_retention_coefficients(big):
     assert lr.intercept_[0] == pytest.approx(rc["intercept"], abs=0.2)
     assert lr.coef_[0][0] == pytest.approx(rc["on_time_pp"], abs=0.05)
     assert lr.coef_[0][1] == pytest.approx(rc["tracking_user"], abs=0.2)
+
+
+# ----------------------------------------------------------------------------------------------- checks
+def test_checks_use_the_students_own_world():
+    """The same answer is judged against each world: the Q5 count right in one world is wrong in a world
+    whose pickups cost twice as much (recounted by the notebook's solution)."""
+    w1 = make("fedex", seed=1, n_customers=800)
+    w2 = make("fedex", seed=1, n_customers=800, cost_per_pickup=60.0)
+    a1, a2 = solve("fedex", w1)["q5"], solve("fedex", w2)["q5"]
+    assert a2 != a1
+    assert Checker("fedex", w1)("q5", a1) and Checker("fedex", w2)("q5", a2)
+    assert not Checker("fedex", w2)("q5", a1)
+
+
+def test_largest_accounts_check_accepts_a_quantile_cut_off_and_one_account_more():
+    """Brute-force recount on the default world: the largest 10% taken by a revenue quantile (which may keep
+    one account more or less than round(0.1 n)) or by one account too many are accepted; the top 20% is not."""
+    w = make("fedex", seed=42)
+    acc = w.tables["accounts"]
+    acc = acc.assign(loss=acc["revenue"] < acc["cost_to_serve"])
+    k = round(0.1 * len(acc))
+    by_revenue = acc.sort_values("revenue", ascending=False)
+    check = Checker("fedex", w)
+    assert check("q2", float(acc.loc[acc["revenue"] >= acc["revenue"].quantile(0.9), "loss"].mean()))
+    assert check("q2", float(by_revenue["loss"].head(k + 1).mean()))
+    assert not check("q2", float(by_revenue["loss"].head(2 * k).mean()))
