@@ -330,3 +330,44 @@ def test_student_version_runs_unanswered_and_the_key_is_right_at_an_untuned_seed
     assert result.problems == []
     assert sorted(result.key) == sorted(f"check_{n}" for n in registered(case_id))
     assert all(v is False for v in result.student.values()) and len(result.student) == len(result.key)
+
+
+# ------------------------------------------------------------------------------------ the Chinese edition
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("case_id", READY)
+def test_case_file_gives_objectives_and_questions_in_both_languages(case_id):
+    case = CASES[case_id]
+    assert CJK.search(case.title_zh), f"{case_id}: the Chinese title has no Chinese"
+    for en, zh in ((case.learning_objectives, case.learning_objectives_zh),
+                   (case.discussion_questions, case.discussion_questions_zh)):
+        assert len(zh) == len(en) and all(CJK.search(t) for t in zh), f"{case_id}: Chinese objectives/questions"
+
+
+@pytest.mark.parametrize("case_id", WORLD_CASES)
+def test_world_data_dictionary_speaks_chinese(case_id):
+    """The Chinese edition shows the data dictionary and, at the end, the mechanism in Chinese: every table,
+    column and knob has a Chinese description."""
+    spec = worlds.spec(case_id)
+    assert CJK.search(spec.title_zh) and CJK.search(spec.description_zh), f"{case_id}: title_zh, description_zh"
+    missing = [k.name for k in spec.knobs if not CJK.search(k.doc_zh)]
+    missing += [t.name for t in spec.tables if not CJK.search(t.doc_zh)]
+    missing += [f"{t.name}.{c.name}" for t in spec.tables for c in t.columns if not CJK.search(c.doc_zh)]
+    assert not missing, f"{case_id}: no Chinese description (doc_zh) for {missing}"
+
+
+@pytest.mark.parametrize("case_id, label, make", CHECK_PARAMS)
+def test_checks_speak_chinese_with_the_same_verdicts(case_id, label, make):
+    """In the Chinese edition every verdict is the same as in English, and the message and hint are Chinese."""
+    world = _world(case_id, label, make)
+    en, zh = Checker(case_id, world), Checker(case_id, world, lang="zh")
+    answers = {name: [answer] for name, answer in solve(case_id, world).items()}
+    for name, mistakes in mistaken(case_id, world).items():
+        answers[name] += list(mistakes.values())
+    for name, tried in answers.items():
+        for answer in [*tried, NOT_ANSWERED]:
+            a, b = en(name, answer), zh(name, answer)
+            assert a.ok == b.ok, f"{label} {name}: right in one language, wrong in the other for {answer!r}"
+            assert CJK.search(b.message), f"{label} {name}: the Chinese message is not Chinese: {b.message}"
+            assert b.ok or CJK.search(b.hint), f"{label} {name}: no Chinese hint"
