@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import close, equal, exercise, mistakes, solutions
+from crmlab.checks import Text, close, equal, exercise, mistakes, solutions
 
 CASE = "singapore_airlines"
 CREW_ITEMS = ["q_engaged", "q_supported", "q_proud"]
@@ -28,36 +28,45 @@ def _team_means(survey: pd.DataFrame, items: list[str]) -> np.ndarray:
 
 
 @exercise(CASE, "q1", hint="Count the members whose tier is not 'KrisFlyer' (Elite Silver or Elite Gold) and divide "
-                           "by all members.")
+                           "by all members.",
+          hint_zh="数出等级不是 'KrisFlyer' 的会员（即 Elite Silver 或 Elite Gold），再除以全部会员数。")
 def q1(world, answer):
     tier = world.tables["members"]["tier"].astype(str).to_numpy()
-    return close(answer, float(np.mean(tier != "KrisFlyer")), abs=5e-4, what="the share of elite members")
+    return close(answer, float(np.mean(tier != "KrisFlyer")), abs=5e-4, what="the share of elite members",
+                 what_zh="精英等级会员占比")
 
 
 @exercise(CASE, "q2", hint="Per crew team: the mean crew-survey score (mean of the three items per respondent) and "
                            "the mean post-flight score (mean of q_crew and q_overall per flight); correlate the two "
-                           "team columns.")
+                           "team columns.",
+          hint_zh="按乘务组计算：乘务员调查的平均分（每名作答者三个题项取平均）和航后调查的平均分（每个航班 q_crew 与 "
+                  "q_overall 取平均），再求这两列乘务组均值的相关系数。")
 def q2(world, answer):
     t = world.tables
     a, b = _team_means(t["crew_survey"], CREW_ITEMS), _team_means(t["flight_survey"], FLIGHT_ITEMS)
     ok = np.isfinite(a) & np.isfinite(b)
     return close(answer, float(np.corrcoef(a[ok], b[ok])[0, 1]), abs=0.005,
-                 what="the team-level correlation of crew and passenger satisfaction")
+                 what="the team-level correlation of crew and passenger satisfaction",
+                 what_zh="乘务组层面乘务员满意度与乘客满意度的相关系数")
 
 
 @exercise(CASE, "q3", hint="Among survey respondents: the retention rate of those with sat_overall 9 or 10 minus "
-                           "the retention rate of those with sat_overall 5 to 8.")
+                           "the retention rate of those with sat_overall 5 to 8.",
+          hint_zh="只看调查作答者：sat_overall 为9或10者的保留率，减去 sat_overall 为5到8者的保留率。")
 def q3(world, answer):
     t = world.tables
     d = t["member_survey"][["member_id", "sat_overall"]].merge(t["members"][["member_id", "retained"]], on="member_id")
     s, kept = d["sat_overall"].to_numpy(), d["retained"].to_numpy(dtype=float)
     top, mid = kept[s >= 9].mean(), kept[(s >= 5) & (s <= 8)].mean()
     return close(answer, float(top - mid), abs=0.002,
-                 what="the retention gap between the most satisfied and the flat middle")
+                 what="the retention gap between the most satisfied and the flat middle",
+                 what_zh="最满意者与中间平坦区的保留率之差")
 
 
 @exercise(CASE, "q4", hint="Among respondents who flew at least once: attitude = (mean of the three att_ items - 1) "
-                           "/ 4, repeat = sow_reported / 100; trust = repeat >= 0.5 and attitude >= 0.6. Count them.")
+                           "/ 4, repeat = sow_reported / 100; trust = repeat >= 0.5 and attitude >= 0.6. Count them.",
+          hint_zh="只看至少乘坐过一次的作答者：态度 = (三个 att_ 题项的平均 - 1) / 4，重复购买 = sow_reported / 100；"
+                  "重复购买 >= 0.5 且态度 >= 0.6 即为信赖忠诚。数一数有多少人。")
 def q4(world, answer):
     t = world.tables
     s = t["member_survey"]
@@ -68,19 +77,22 @@ def q4(world, answer):
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         answer = int(answer)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        return False, f"expected a whole number of members, got {answer!r}"
-    return equal(int(answer), expected, what="the number of trust-loyal respondents")
+        return False, Text(f"expected a whole number of members, got {answer!r}",
+                           f"应当是会员人数（一个整数），而你给的是 {answer!r}")
+    return equal(int(answer), expected, what="the number of trust-loyal respondents", what_zh="信赖忠诚的作答者人数")
 
 
 @exercise(CASE, "q5", hint="Among crew-survey respondents: score = mean of the three items; the share who left "
-                           "within the year among those scoring below 3 minus the share among those scoring 3 or more.")
+                           "within the year among those scoring below 3 minus the share among those scoring 3 or more.",
+          hint_zh="只看乘务员调查的作答者：得分 = 三个题项的平均；得分低于3者当年离职的比例，减去得分3及以上者的离职比例。")
 def q5(world, answer):
     t = world.tables
     s = t["crew_survey"].merge(t["crew"][["crew_id", "left_within_year"]], on="crew_id")
     score = s[CREW_ITEMS].to_numpy(dtype=float).mean(axis=1)
     left = s["left_within_year"].to_numpy(dtype=float)
     return close(answer, float(left[score < 3].mean() - left[score >= 3].mean()), abs=0.002,
-                 what="the resignation gap between less and more satisfied crew")
+                 what="the resignation gap between less and more satisfied crew",
+                 what_zh="满意度较低与较高的乘务员的离职率之差")
 
 
 # ------------------------------------------------------------------ the notebook's answers and classic mistakes

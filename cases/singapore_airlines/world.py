@@ -72,82 +72,97 @@ ATT_ITEMS = (SurveyItem("att_attached", 0.85), SurveyItem("att_first_choice", 0.
 SNAPSHOT_KNOBS = {"n_customers": 300, "n_crew_teams": 20, "crew_per_team": 5}
 
 KNOBS = (
-    Knob("n_customers", 5_000, int, "frequent-flyer members", 100, 1_000_000, unit="members"),
+    Knob("n_customers", 5_000, int, "frequent-flyer members", 100, 1_000_000, unit="members",
+         doc_zh="常旅客计划会员数"),
     Knob("n_crew_teams", 120, int, "cabin-crew teams; each flight is operated by one team", 5, 5_000,
-         unit="teams"),
-    Knob("crew_per_team", 20, int, "crew members per team", 2, 200, unit="crew"),
+         unit="teams", doc_zh="乘务组数；每个航班由一个乘务组执行"),
+    Knob("crew_per_team", 20, int, "crew members per team", 2, 200, unit="crew", doc_zh="每个乘务组的乘务员人数"),
     Knob("employee_effect", 0.6, float, "standardised effect of a crew team's satisfaction on the service "
-         "quality passengers experience on its flights", -0.95, 0.95),
+         "quality passengers experience on its flights", -0.95, 0.95,
+         doc_zh="乘务组满意度对其所飞航班上乘客感受到的服务质量的标准化效应"),
     Knob("experience_weight", 0.7, float, "standardised weight of the year's flight experiences in a member's "
-         "overall satisfaction", 0.0, 0.99),
+         "overall satisfaction", 0.0, 0.99, doc_zh="全年各次航班体验在会员总体满意度中的标准化权重"),
     Knob("silver_threshold", 25_000, int, "elite miles in the year for Elite Silver (KrisFlyer-style tier; "
-         "illustrative default)", 1, 10_000_000, unit="miles"),
+         "illustrative default)", 1, 10_000_000, unit="miles",
+         doc_zh="当年升入银卡（Elite Silver）所需的精英里程（仿KrisFlyer的等级；默认值仅作示意）"),
     Knob("gold_threshold", 50_000, int, "elite miles in the year for Elite Gold; must exceed silver_threshold",
-         2, 10_000_000, unit="miles"),
+         2, 10_000_000, unit="miles", doc_zh="当年升入金卡（Elite Gold）所需的精英里程；必须高于 silver_threshold"),
     Knob("bt_low_cut", 0.15, float, "satisfaction percentile below which members look for alternatives "
-         "(British Telecom: the most dissatisfied 15%)", 0.01, 0.98),
+         "(British Telecom: the most dissatisfied 15%)", 0.01, 0.98,
+         doc_zh="满意度百分位低于此值的会员会另找出路（英国电信：最不满意的15%）"),
     Knob("bt_high_cut", 0.85, float, "satisfaction percentile above which members are very loyal (BT: the most "
-         "satisfied 15%); must exceed bt_low_cut", 0.02, 0.99),
-    Knob("defect_dissatisfied", 0.45, float, "probability of defecting next year below bt_low_cut", 0.0, 1.0),
-    Knob("defect_middle", 0.15, float, "probability of defecting next year in the flat middle", 0.0, 1.0),
-    Knob("defect_delighted", 0.03, float, "probability of defecting next year above bt_high_cut", 0.0, 1.0),
-    Knob("survey_response_rate", 0.4, float, "share of members answering the year-end survey", 0.05, 1.0),
+         "satisfied 15%); must exceed bt_low_cut", 0.02, 0.99,
+         doc_zh="满意度百分位高于此值的会员非常忠诚（英国电信：最满意的15%）；必须高于 bt_low_cut"),
+    Knob("defect_dissatisfied", 0.45, float, "probability of defecting next year below bt_low_cut", 0.0, 1.0,
+         doc_zh="满意度低于 bt_low_cut 的会员次年流失的概率"),
+    Knob("defect_middle", 0.15, float, "probability of defecting next year in the flat middle", 0.0, 1.0,
+         doc_zh="处于中间平坦区的会员次年流失的概率"),
+    Knob("defect_delighted", 0.03, float, "probability of defecting next year above bt_high_cut", 0.0, 1.0,
+         doc_zh="满意度高于 bt_high_cut 的会员次年流失的概率"),
+    Knob("survey_response_rate", 0.4, float, "share of members answering the year-end survey", 0.05, 1.0,
+         doc_zh="回答年终会员调查的会员比例"),
     Knob("flight_survey_rate", 0.2, float, "share of flights whose passenger answers the post-flight survey",
-         0.01, 1.0),
+         0.01, 1.0, doc_zh="乘客回答航后调查的航班比例"),
 )
 
 TABLES = (
     Table("routes", "One row per route flown from Singapore.", (
-        Column("route", "category", "route"),
-        Column("distance", "int64", "approximate great-circle distance", "miles"),
-        Column("competitors", "int64", "other airlines flying the route non-stop (synthetic; 0 = none)"),
-    )),
+        Column("route", "category", "route", doc_zh="航线"),
+        Column("distance", "int64", "approximate great-circle distance", "miles", doc_zh="近似大圆距离"),
+        Column("competitors", "int64", "other airlines flying the route non-stop (synthetic; 0 = none)",
+               doc_zh="直飞该航线的其他航空公司数（合成数据；0 = 没有）"),
+    ), doc_zh="每条从新加坡出发的航线一行。"),
     Table("crew", "One row per cabin-crew member.", (
-        Column("crew_id", "int64", "crew member number"),
-        Column("crew_team", "int64", "team"),
-        Column("tenure_years", "float64", "years with the airline", "years"),
-        Column("left_within_year", "bool", "resigned during the year (employee loyalty)"),
-    )),
+        Column("crew_id", "int64", "crew member number", doc_zh="乘务员编号"),
+        Column("crew_team", "int64", "team", doc_zh="乘务组"),
+        Column("tenure_years", "float64", "years with the airline", "years", doc_zh="在本航空公司的工作年限"),
+        Column("left_within_year", "bool", "resigned during the year (employee loyalty)",
+               doc_zh="当年内离职（员工忠诚）"),
+    ), doc_zh="每名乘务员一行。"),
     Table("crew_survey", "Crew engagement survey, respondents only (5-point Likert).", (
-        Column("crew_id", "int64", "crew member"),
-        Column("crew_team", "int64", "team"),
-        Column("q_engaged", "int64", "I am engaged in my work", "1-5"),
-        Column("q_supported", "int64", "the company supports me", "1-5"),
-        Column("q_proud", "int64", "I am proud to serve our passengers", "1-5"),
-    )),
+        Column("crew_id", "int64", "crew member", doc_zh="乘务员"),
+        Column("crew_team", "int64", "team", doc_zh="乘务组"),
+        Column("q_engaged", "int64", "I am engaged in my work", "1-5", doc_zh="我投入自己的工作"),
+        Column("q_supported", "int64", "the company supports me", "1-5", doc_zh="公司支持我"),
+        Column("q_proud", "int64", "I am proud to serve our passengers", "1-5", doc_zh="我为服务我们的乘客而自豪"),
+    ), doc_zh="乘务员敬业度调查，仅含作答者（5级李克特量表）。"),
     Table("members", "One row per frequent-flyer member.", (
-        Column("member_id", "int64", "member number"),
-        Column("joined", "datetime64[ns]", "date of joining the programme"),
-        Column("tier", "category", "tier earned with the year's elite miles"),
-        Column("retained", "bool", "still flying with the airline the following year"),
-    )),
+        Column("member_id", "int64", "member number", doc_zh="会员编号"),
+        Column("joined", "datetime64[ns]", "date of joining the programme", doc_zh="加入常旅客计划的日期"),
+        Column("tier", "category", "tier earned with the year's elite miles", doc_zh="凭当年精英里程取得的会员等级"),
+        Column("retained", "bool", "still flying with the airline the following year", doc_zh="次年仍乘坐本航空公司"),
+    ), doc_zh="每名常旅客会员一行。"),
     Table("flights", "One row per flight segment flown by a member in the year, by member and date.", (
-        Column("flight_id", "int64", "segment number"),
-        Column("member_id", "int64", "member"),
-        Column("date", "datetime64[ns]", "date flown"),
-        Column("route", "category", "route"),
-        Column("crew_team", "int64", "cabin-crew team operating the flight"),
-        Column("cabin", "category", "cabin class"),
-        Column("fare_type", "category", "promo, standard or flexible fare"),
-        Column("double_miles", "bool", "flown during a double-miles promotion"),
-        Column("miles", "int64", "elite miles earned: distance × cabin factor × fare factor", "miles"),
-    )),
+        Column("flight_id", "int64", "segment number", doc_zh="航段编号"),
+        Column("member_id", "int64", "member", doc_zh="会员"),
+        Column("date", "datetime64[ns]", "date flown", doc_zh="乘机日期"),
+        Column("route", "category", "route", doc_zh="航线"),
+        Column("crew_team", "int64", "cabin-crew team operating the flight", doc_zh="执行该航班的乘务组"),
+        Column("cabin", "category", "cabin class", doc_zh="舱位等级"),
+        Column("fare_type", "category", "promo, standard or flexible fare", doc_zh="促销、标准或灵活票价"),
+        Column("double_miles", "bool", "flown during a double-miles promotion", doc_zh="在双倍里程促销期内乘坐"),
+        Column("miles", "int64", "elite miles earned: distance × cabin factor × fare factor", "miles",
+               doc_zh="所得精英里程：距离 × 舱位系数 × 票价系数"),
+    ), doc_zh="会员当年乘坐的每个航段一行，按会员和日期排列。"),
     Table("flight_survey", "Post-flight survey, respondents only (5-point Likert).", (
-        Column("flight_id", "int64", "segment rated"),
-        Column("crew_team", "int64", "crew team of that flight"),
-        Column("q_crew", "int64", "the cabin crew looked after me well", "1-5"),
-        Column("q_overall", "int64", "overall flight experience", "1-5"),
-    )),
+        Column("flight_id", "int64", "segment rated", doc_zh="被评价的航段"),
+        Column("crew_team", "int64", "crew team of that flight", doc_zh="该航班的乘务组"),
+        Column("q_crew", "int64", "the cabin crew looked after me well", "1-5", doc_zh="乘务员把我照顾得很好"),
+        Column("q_overall", "int64", "overall flight experience", "1-5", doc_zh="总体乘机体验"),
+    ), doc_zh="航后调查，仅含作答者（5级李克特量表）。"),
     Table("member_survey", "Year-end member survey, respondents only.", (
-        Column("member_id", "int64", "member"),
-        Column("sat_overall", "int64", "overall satisfaction with the airline", "0-10"),
-        Column("sat_service", "int64", "satisfaction with service", "1-5"),
-        Column("sat_value", "int64", "satisfaction with value for money", "1-5"),
-        Column("att_attached", "int64", "I feel attached to this airline", "1-5"),
-        Column("att_first_choice", "int64", "it is my first choice whatever the price", "1-5"),
-        Column("att_recommend", "int64", "I speak well of it to others", "1-5"),
-        Column("sow_reported", "int64", "share of my air trips flown with this airline (rounded to 10)", "%"),
-    )),
+        Column("member_id", "int64", "member", doc_zh="会员"),
+        Column("sat_overall", "int64", "overall satisfaction with the airline", "0-10",
+               doc_zh="对本航空公司的总体满意度"),
+        Column("sat_service", "int64", "satisfaction with service", "1-5", doc_zh="对服务的满意度"),
+        Column("sat_value", "int64", "satisfaction with value for money", "1-5", doc_zh="对性价比的满意度"),
+        Column("att_attached", "int64", "I feel attached to this airline", "1-5", doc_zh="我对这家航空公司有感情"),
+        Column("att_first_choice", "int64", "it is my first choice whatever the price", "1-5",
+               doc_zh="无论价格如何，它都是我的首选"),
+        Column("att_recommend", "int64", "I speak well of it to others", "1-5", doc_zh="我会向别人称赞它"),
+        Column("sow_reported", "int64", "share of my air trips flown with this airline (rounded to 10)", "%",
+               doc_zh="我的航空出行中乘坐本航空公司的比例（取整到10）"),
+    ), doc_zh="年终会员调查，仅含作答者。"),
 )
 
 DESCRIPTION = f"""
@@ -176,8 +191,35 @@ self-reported share of trips).
 """
 
 
+TYPE_NAMES_ZH = {"trust": "信赖忠诚", "monopoly": "垄断忠诚", "inertia": "惰性忠诚", "price": "价格忠诚",
+                 "incentive": "利益忠诚", "none": "不忠诚"}
+
+DESCRIPTION_ZH = f"""
+乘务员：n_crew_teams 个乘务组各有一个潜在满意度 K ~ N(0, 1)；乘务员个人的满意度为 \
+link(K, sqrt({CREW_TEAM_SHARE}))（``link_latent``：子变量 = b·父变量 + sqrt(1−b²)·噪声），通过三个题项的调查测得；\
+乘务员当年离职的概率 P = expit(−1.5 − 0.8·满意度)——这就是员工忠诚。
+
+每名会员有一个潜在的忠诚类型——信赖、垄断、惰性、价格、利益忠诚（《客户关系管理文章选编》（资料3）第557–571行），\
+或者不忠诚——各类占比为{'、'.join(f"{TYPE_NAMES_ZH[t]} {v['share']:.0%}" for t, v in TYPES.items())}。类型决定：\
+会员的依恋程度（态度 ~ N(类型均值, {ATTITUDE_SD}²)）；会员的航空出行中乘坐本航空公司的比例（Beta分布，均值分别为\
+{'、'.join(f"{TYPE_NAMES_ZH[t]} {v['sow']}" for t, v in TYPES.items())}）；购买促销票的概率；落在两个双倍里程促销期内的\
+航班比例（利益忠诚的会员追着促销走）；以及会龄（惰性忠诚的会员是老会员）。垄断忠诚会员的主航线是本航空公司独飞的航线。
+
+会员每年的航空出行次数服从 Gamma 分布（形状参数 {TRIPS_SHAPE}，均值 {TRIPS_PER_YEAR}），其中一部分乘坐本航空公司（泊松过程，\
+mech.visits），{MAIN_ROUTE_SHARE:.0%} 飞会员自己的主航线。每个航班随机由一个乘务组执行；乘务组的服务质量 \
+Q = link(K, employee_effect)，乘客对某次航班的体验为 link(Q_乘务组, sqrt({FLIGHT_TEAM_SHARE}))。会员的总体满意度 = \
+link(标准化的平均体验, experience_weight) + {TRUST_SATISFACTION}·[信赖忠诚]。
+
+客户保留遵循英国电信曲线（《客户关系管理文章选编》（资料3）第653行），按会员满意度的百分位：满意度低于 bt_low_cut 时 \
+P(流失) = defect_dissatisfied，居中时为 defect_middle，高于 bt_high_cut 时为 defect_delighted。等级：精英里程\
+（距离 × 舱位系数 × 票价系数）≥ silver_threshold → 银卡（Elite Silver），≥ gold_threshold → 金卡（Elite Gold）。\
+调查：航后调查（航班体验）、年终调查（满意度、依恋、自报的乘坐比例）。
+"""
+
+
 @register("singapore_airlines", title="Singapore Airlines: two loyalties (crew and frequent flyers)",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES)
+          title_zh="新加坡航空：两个忠诚度（乘务员与常旅客）", description=DESCRIPTION,
+          description_zh=DESCRIPTION_ZH, knobs=KNOBS, tables=TABLES)
 def build(rng: np.random.Generator, k: dict) -> tuple[dict, dict]:
     """Draw crew, members, flights and surveys; see DESCRIPTION."""
     if k["gold_threshold"] <= k["silver_threshold"]:
