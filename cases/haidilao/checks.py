@@ -36,24 +36,30 @@ def _corr(a: pd.Series, b: pd.Series) -> float:
 
 
 @exercise(CASE, "q1", hint="Count the diners whose income_tier is 'middle_high' and divide by all diners "
-                           "(a share between 0 and 1).")
+                           "(a share between 0 and 1).",
+          hint_zh="数出 income_tier 为 'middle_high' 的顾客，再除以全部顾客数（得到0到1之间的比例）。")
 def q1(world, answer):
     tier = world.tables["diners"]["income_tier"].astype(str).to_numpy()
     return close(answer, float(np.mean(tier == "middle_high")), abs=5e-4,
-                 what="the share of middle-to-high income diners")
+                 what="the share of middle-to-high income diners", what_zh="中高收入顾客占比")
 
 
 @exercise(CASE, "q2", hint="Score each respondent as the mean of their four Likert items, average per store "
                            "(staff: q_fair..q_workload; diners: q_taste..q_value), then correlate the two "
-                           "store columns.")
+                           "store columns.",
+          hint_zh="每位应答者的得分是其四道李克特题的均值，再按门店取平均（员工：q_fair..q_workload；"
+                  "顾客：q_taste..q_value），然后计算这两列门店得分的相关系数。")
 def q2(world, answer):
     t = world.tables
     r = _corr(_store_means(t["staff_survey"], STAFF_ITEMS), _store_means(t["diner_survey"], DINER_ITEMS))
-    return close(answer, r, abs=5e-4, what="the store-level correlation of employee and customer satisfaction")
+    return close(answer, r, abs=5e-4, what="the store-level correlation of employee and customer satisfaction",
+                 what_zh="门店层面员工满意度与客户满意度的相关系数")
 
 
 @exercise(CASE, "q3", hint="One-way ANOVA of the diners' scores by store: reliability = (MSB - MSW) / MSB, "
-                           "with MSB = between-store and MSW = within-store mean squares.")
+                           "with MSB = between-store and MSW = within-store mean squares.",
+          hint_zh="对顾客得分按门店做单因素方差分析：信度 = (MSB - MSW) / MSB，"
+                  "其中 MSB 为门店间均方，MSW 为门店内均方。")
 def q3(world, answer):
     s = world.tables["diner_survey"]
     y = s[DINER_ITEMS].to_numpy(dtype=float).mean(axis=1)
@@ -63,27 +69,33 @@ def q3(world, answer):
     msb = (n_g * (means - y.mean()) ** 2).sum() / (n_g.size - 1)
     msw = ((y - means[codes]) ** 2).sum() / (y.size - n_g.size)
     return close(answer, float((msb - msw) / msb), abs=5e-4,
-                 what="the reliability of the store means of customer satisfaction")
+                 what="the reliability of the store means of customer satisfaction",
+                 what_zh="门店客户满意度均值的信度")
 
 
 @exercise(CASE, "q4", hint="Correlate each store's seats with its mean employee satisfaction score "
-                           "(the score of q2). Is the sign what you expected?")
+                           "(the score of q2). Is the sign what you expected?",
+          hint_zh="计算各门店座位数与其员工满意度均值（即q2中的得分）的相关系数。符号和你预想的一样吗？")
 def q4(world, answer):
     t = world.tables
     seats = t["stores"].set_index("store_id")["seats"]
     return close(answer, _corr(seats, _store_means(t["staff_survey"], STAFF_ITEMS)), abs=5e-4,
-                 what="the correlation of store size with employee satisfaction")
+                 what="the correlation of store size with employee satisfaction",
+                 what_zh="门店规模与员工满意度的相关系数")
 
 
 @exercise(CASE, "q5", hint="Add up each diner's bills for the year (diners without revisits still have their "
-                           "first bill), average per income tier, and divide middle_high by middle_low.")
+                           "first bill), average per income tier, and divide middle_high by middle_low.",
+          hint_zh="把每位顾客全年的账单加总（没有再次光顾的顾客也有首次光顾的账单），按收入层次求平均，"
+                  "再用 middle_high 除以 middle_low。")
 def q5(world, answer):
     t = world.tables
     spend = t["visits"].groupby("diner_id")["bill"].sum()
     d = t["diners"].set_index("diner_id")
     per = spend.reindex(d.index, fill_value=0.0).groupby(d["income_tier"].astype(str)).mean()
     return close(answer, float(per["middle_high"] / per["middle_low"]), abs=5e-4,
-                 what="the ratio of yearly spend per diner, middle-to-high over middle-to-low income")
+                 what="the ratio of yearly spend per diner, middle-to-high over middle-to-low income",
+                 what_zh="中高收入与中低收入顾客人均年消费额之比")
 
 
 def _section4(world) -> dict:
