@@ -20,7 +20,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
-from crmlab.checks import WrongKind, close, data_worlds, equal, exercise, mistakes, solutions
+from crmlab.checks import Text, WrongKind, close, data_worlds, equal, exercise, mistakes, solutions
 
 CASE = "cdnow_clv"
 #: The calibration pattern of the customer in q2 (customer 1 of the sample at the default split).
@@ -127,44 +127,57 @@ def _results(world) -> dict:
         key = (int(pd.util.hash_pandas_object(tx[["customer_id", "date"]], index=False).sum()),
                pd.Timestamp(world["calibration_end"]), int(world["holdout_weeks"]))
     except (TypeError, KeyError) as exc:
-        raise WrongKind("the checker needs the notebook's split, a mapping with 'transactions', "
-                     f"'calibration_end' and 'holdout_weeks' (missing {exc})") from None
+        raise WrongKind(Text("the checker needs the notebook's split, a mapping with 'transactions', "
+                             f"'calibration_end' and 'holdout_weeks' (missing {exc})",
+                             "检查程序需要笔记本中的数据划分：一个包含 'transactions'、'calibration_end' 和 "
+                             f"'holdout_weeks' 的映射（缺少 {exc}）")) from None
     if key not in _CACHE:
         _CACHE[key] = _compute(world)
     return _CACHE[key]
 
 
 @exercise(CASE, "q1", hint="Count the customers with frequency > 0 in the calibration summary (purchases on "
-                           "the same day count as one).")
+                           "the same day count as one).",
+          hint_zh="数一数校准期汇总表中 frequency > 0 的客户（同一天的多次购买算作一次）。")
 def q1(world, answer):
     return equal(answer, _results(world)["repeat_buyers"],
-                 what="the number of customers with a repeat purchase in the calibration period")
+                 what="the number of customers with a repeat purchase in the calibration period",
+                 what_zh="校准期内有重复购买的客户数")
 
 
 @exercise(CASE, "q2", hint="bgf.conditional_expected_purchases(holdout_weeks, frequency, recency, T) with "
-                           "customer 1's row of the calibration summary.")
+                           "customer 1's row of the calibration summary.",
+          hint_zh="用校准期汇总表中客户1那一行的数据调用 "
+                  "bgf.conditional_expected_purchases(holdout_weeks, frequency, recency, T)。")
 def q2(world, answer):
     # The independent fit and crmlab's agree to ~1e-7 (relative); 0.2% accepts the value rounded to three decimals
     # and refuses the Pareto/NBD expectation (0.8% to 65% off over ten splits).
     return close(answer, _results(world)["q2"], rel=0.002,
-                 what="the BG/NBD expected holdout purchases of customer 1")
+                 what="the BG/NBD expected holdout purchases of customer 1",
+                 what_zh="BG/NBD模型预期客户1在验证期内的购买次数")
 
 
 @exercise(CASE, "q3", hint="bgf.probability_alive(...) for every customer of the calibration summary; the "
-                           "share of values below 0.5 (between 0 and 1).")
+                           "share of values below 0.5 (between 0 and 1).",
+          hint_zh="对校准期汇总表中的每个客户计算 bgf.probability_alive(...)，再求其中小于0.5的比例（0到1之间的数）。")
 def q3(world, answer):
     return close(answer, _results(world)["share_low_alive"], abs=0.003,
-                 what="the share of customers with BG/NBD P(alive) < 0.5")
+                 what="the share of customers with BG/NBD P(alive) < 0.5",
+                 what_zh="BG/NBD存活概率 P(alive) 小于0.5的客户占比")
 
 
 @exercise(CASE, "q4", hint="Compare log_likelihood_ of the two fitted transaction models: the larger "
-                           "(less negative) fits better. Answer 'BG/NBD' or 'Pareto/NBD'.")
+                           "(less negative) fits better. Answer 'BG/NBD' or 'Pareto/NBD'.",
+          hint_zh="比较两个交易模型拟合后的 log_likelihood_：较大（负得较少）的拟合得更好。"
+                  "答案写 'BG/NBD' 或 'Pareto/NBD'。")
 def q4(world, answer):
     from crmlab.clv import BetaGeoModel, ParetoNBDModel  # see the module docstring
     from crmlab.rfm import rfm_summary
 
     if not isinstance(answer, str):
-        raise WrongKind(f"expected 'BG/NBD' or 'Pareto/NBD', got {type(answer).__name__}")
+        kind = type(answer).__name__
+        raise WrongKind(Text(f"expected 'BG/NBD' or 'Pareto/NBD', got {kind}",
+                             f"答案应当是 'BG/NBD' 或 'Pareto/NBD'，而你给的是 {kind}"))
     expected = _results(world)
     if "better_model" not in expected:
         s = rfm_summary(world["transactions"], amount_col=None, observation_end=world["calibration_end"],
@@ -173,16 +186,19 @@ def q4(world, answer):
               for name, m in (("BG/NBD", BetaGeoModel), ("Pareto/NBD", ParetoNBDModel))}
         expected["better_model"] = max(ll, key=ll.get)
     name = _ALIASES.get(answer.strip().lower().replace(" ", "").replace("-", ""), answer)
-    return equal(name, expected["better_model"], what="the model with the higher log-likelihood")
+    return equal(name, expected["better_model"], what="the model with the higher log-likelihood",
+                 what_zh="对数似然较高的模型")
 
 
 @exercise(CASE, "q5", hint="Sum the actual repeat purchases of the holdout weeks over all customers and divide "
-                           "by the sum of the BG/NBD conditional expectations (a ratio near 1).")
+                           "by the sum of the BG/NBD conditional expectations (a ratio near 1).",
+          hint_zh="把所有客户在验证期内的实际重复购买次数加总，再除以BG/NBD条件期望之和（比值接近1）。")
 def q5(world, answer):
     # Precision as in q2; 0.1% accepts three decimals of a ratio near 1 and refuses the Pareto/NBD ratio (0.2% off
     # at 1997-09-30 + 13 weeks) and the inverted ratio where actual and predicted nearly agree (0.3% at 1997-12-31).
     return close(answer, _results(world)["actual_over_predicted"], rel=0.001,
-                 what="actual / predicted holdout repeat purchases (BG/NBD)")
+                 what="actual / predicted holdout repeat purchases (BG/NBD)",
+                 what_zh="验证期实际重复购买次数与BG/NBD预测值之比")
 
 
 # ------------------------------------------------------------------ the splits, the notebook's answers, mistakes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmlab.checks import close, equal, exercise, mistakes, solutions
+from crmlab.checks import Text, close, equal, exercise, mistakes, solutions
 
 CASE = "mobile_operator"
 
@@ -29,18 +29,21 @@ def _uplift(world) -> float:
 
 
 @exercise(CASE, "q1", hint="Annual profit = 12 x (ARPU - monthly cost to serve). Sort subscribers by it, take the "
-                           "top round(0.1 x n) and divide their profit by the total profit of all subscribers.")
+                           "top round(0.1 x n) and divide their profit by the total profit of all subscribers.",
+          hint_zh="年利润 = 12 x（ARPU − 每月服务成本）。按年利润从高到低给用户排序，取前 round(0.1 x n) 个，"
+                  "用他们的利润之和除以全部用户的总利润。")
 def q1(world, answer):
     profit = np.sort(world.truth["subscribers"]["margin"].to_numpy(dtype=float))[::-1]
     k = round(0.1 * profit.size)
     # The planted margin and the notebook's cost sheet on rounded usage agree to ~2e-5 (relative); 0.25% accepts
     # the share rounded to three decimals and refuses ranking by ARPU instead of profit (about 0.9% off).
     return close(answer, float(profit[:k].sum() / profit.sum()), rel=0.0025,
-                 what="the top 10% of subscribers' share of profit")
+                 what="the top 10% of subscribers' share of profit", what_zh="利润最高的10%用户所占的利润份额")
 
 
 @exercise(CASE, "q2", hint="Among subscribers who hold roaming, the share who also hold device_insurance "
-                           "(table `holdings`, one row per subscriber and product).")
+                           "(table `holdings`, one row per subscriber and product).",
+          hint_zh="在持有 roaming 的用户中，同时持有 device_insurance 的比例（表 `holdings` 每个用户和产品一行）。")
 def q2(world, answer):
     h = world.tables["holdings"]
     ids = h["customer_id"].to_numpy()
@@ -48,18 +51,23 @@ def q2(world, answer):
     roaming = np.unique(ids[product == "roaming"])
     insured = np.unique(ids[product == "device_insurance"])
     return close(answer, float(np.isin(roaming, insured).mean()), abs=1e-3,
-                 what="the confidence of roaming → device_insurance")
+                 what="the confidence of roaming → device_insurance",
+                 what_zh="规则 roaming → device_insurance 的置信度")
 
 
 @exercise(CASE, "q3", hint="Among the enrolled subscribers (campaign_group control or treatment): churn rate of the "
-                           "control group minus churn rate of the treatment group.")
+                           "control group minus churn rate of the treatment group.",
+          hint_zh="只看参加实验的用户（campaign_group 为 control 或 treatment）：对照组的流失率减去处理组的流失率，"
+                  "以比例表示。")
 def q3(world, answer):
     return close(answer, _uplift(world), abs=5e-4, fmt=".4f",
-                 what="the drop in the churn rate due to the retention offer")
+                 what="the drop in the churn rate due to the retention offer",
+                 what_zh="挽留优惠带来的流失率降幅")
 
 
 @exercise(CASE, "q4", hint="Group the prospects by channel and take the mean of `responded`; give the name of the "
-                           "channel with the highest rate.")
+                           "channel with the highest rate.",
+          hint_zh="按 channel 对潜在客户分组，求 `responded` 的均值；给出响应率最高的渠道名称。")
 def q4(world, answer):
     p = world.tables["prospects"]
     channel = p["channel"].astype(str).to_numpy()
@@ -67,17 +75,23 @@ def q4(world, answer):
     names = np.unique(channel)
     rates = np.array([responded[channel == c].mean() for c in names])
     if not isinstance(answer, str):
-        return False, f"expected the name of a channel (text), got {type(answer).__name__}"
-    return equal(answer, str(names[int(np.argmax(rates))]), what="the channel with the highest response rate")
+        kind = type(answer).__name__
+        return False, Text(f"expected the name of a channel (text), got {kind}",
+                           f"应当给出渠道的名称（文字），而你给的是 {kind}")
+    return equal(answer, str(names[int(np.argmax(rates))]), what="the channel with the highest response rate",
+                 what_zh="响应率最高的渠道")
 
 
 @exercise(CASE, "q5", hint="Break-even cost of one offer = (drop in the churn rate, Q3) x (mean annual profit "
-                           "12 x (ARPU - cost) of the enrolled subscribers).")
+                           "12 x (ARPU - cost) of the enrolled subscribers).",
+          hint_zh="一份优惠的盈亏平衡成本 =（流失率降幅，即第3题的答案）x（参加实验用户的平均年利润 "
+                  "12 x（ARPU − 成本））。")
 def q5(world, answer):
     _, _, ids = _enrolled(world)
     margin = world.truth["subscribers"]["margin"].reindex(ids).to_numpy(dtype=float)
     return close(answer, _uplift(world) * 12 * float(margin.mean()), rel=0.005, abs=0.01, fmt=".2f",
-                 what="the break-even cost of one retention offer (CNY)")
+                 what="the break-even cost of one retention offer (CNY)",
+                 what_zh="一份挽留优惠的盈亏平衡成本（元）")
 
 
 # ------------------------------------------------------------------ the notebook's answers and classic mistakes

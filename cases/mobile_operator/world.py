@@ -73,44 +73,53 @@ ACQUISITION_COEF = {"intercept": -3.2, "channel": {"sms": 0.0, "telemarketing": 
 # Small knobs for the frozen snapshot in datasets/ (crmlab.worlds.snapshot).
 SNAPSHOT_KNOBS = {"n_customers": 1000, "n_prospects": 500}
 KNOBS = [
-    Knob("n_customers", 5000, int, "number of subscribers", low=50, high=5_000_000),
+    Knob("n_customers", 5000, int, "number of subscribers", low=50, high=5_000_000, doc_zh="用户数"),
     Knob("n_prospects", 3000, int, "number of prospects contacted by the acquisition campaign", low=0,
-         high=5_000_000),
+         high=5_000_000, doc_zh="获客活动联系的潜在客户数"),
     Knob("campaign_share", 0.5, float, "share of subscribers enrolled in the retention experiment (half "
-         "of them, at random, get the offer)", low=0.0, high=1.0),
+         "of them, at random, get the offer)", low=0.0, high=1.0,
+         doc_zh="参加客户保持实验的用户占比（其中随机一半获得挽留优惠）"),
     Knob("uplift_scale", 1.0, float, "multiplies every segment's planted campaign effect (0 = no effect)",
-         low=0.0, high=3.0),
+         low=0.0, high=3.0, doc_zh="各细分群体预设活动效应的倍数（0 = 没有效应）"),
 ]
 
 C = Column
 TABLES = [
     Table("subscribers", "One row per subscriber: plan, monthly usage and ARPU, tenure, complaints, number "
-          "of products held, retention-campaign group and churn in the following six months.", (
-              C("customer_id", "int64", "subscriber id"),
-              C("age", "int64", "age", "years"),
-              C("plan", "category", "tariff plan"),
-              C("tenure_months", "int64", "months since joining", "months"),
-              C("voice_min", "float64", "voice minutes per month", "minutes"),
-              C("sms", "float64", "text messages per month"),
-              C("data_gb", "float64", "mobile data per month", "GB"),
-              C("arpu", "float64", "average revenue per user per month", "CNY"),
-              C("complaints_12m", "int64", "complaints in the last 12 months"),
-              C("n_products", "int64", "add-on products held, at least one (see table holdings)"),
+          "of products held, retention-campaign group and churn in the following six months.",
+          doc_zh="每个用户一行：套餐、每月使用量与ARPU、入网时长、投诉、持有增值产品数、客户保持实验分组，"
+                 "以及此后六个月内是否流失。", columns=(
+              C("customer_id", "int64", "subscriber id", doc_zh="用户编号"),
+              C("age", "int64", "age", "years", doc_zh="年龄"),
+              C("plan", "category", "tariff plan", doc_zh="资费套餐"),
+              C("tenure_months", "int64", "months since joining", "months", doc_zh="入网月数"),
+              C("voice_min", "float64", "voice minutes per month", "minutes", doc_zh="每月通话分钟数"),
+              C("sms", "float64", "text messages per month", doc_zh="每月短信条数"),
+              C("data_gb", "float64", "mobile data per month", "GB", doc_zh="每月移动数据流量"),
+              C("arpu", "float64", "average revenue per user per month", "CNY",
+                doc_zh="每用户每月平均收入（ARPU）"),
+              C("complaints_12m", "int64", "complaints in the last 12 months", doc_zh="过去12个月的投诉次数"),
+              C("n_products", "int64", "add-on products held, at least one (see table holdings)",
+                doc_zh="持有的增值产品数，至少一个（见表 holdings）"),
               C("campaign_group", "category", "retention experiment: none (not enrolled), control or "
-                                              "treatment (received the retention offer)"),
-              C("churned", "bool", "left within six months"),
+                                              "treatment (received the retention offer)",
+                doc_zh="客户保持实验分组：none（未参加）、control（对照组）或 treatment（处理组，收到挽留优惠）"),
+              C("churned", "bool", "left within six months", doc_zh="六个月内是否离网"),
           )),
-    Table("holdings", "One row per (subscriber, add-on product held): the 'baskets' for cross-selling rules.", (
-        C("customer_id", "int64", "subscriber id"),
-        C("product", "category", "add-on product"),
+    Table("holdings", "One row per (subscriber, add-on product held): the 'baskets' for cross-selling rules.",
+          doc_zh="每个（用户，所持增值产品）一行：挖掘交叉销售关联规则用的“购物篮”。", columns=(
+        C("customer_id", "int64", "subscriber id", doc_zh="用户编号"),
+        C("product", "category", "add-on product", doc_zh="增值产品"),
     )),
-    Table("prospects", "One row per prospect contacted by the acquisition campaign.", (
-        C("prospect_id", "int64", "prospect id"),
-        C("age", "int64", "age", "years"),
-        C("channel", "category", "contact channel"),
-        C("offer", "category", "offer made"),
-        C("contract_ended", "bool", "the prospect's contract with a competitor has ended"),
-        C("responded", "bool", "the prospect signed up"),
+    Table("prospects", "One row per prospect contacted by the acquisition campaign.",
+          doc_zh="获客活动联系过的每个潜在客户一行。", columns=(
+        C("prospect_id", "int64", "prospect id", doc_zh="潜在客户编号"),
+        C("age", "int64", "age", "years", doc_zh="年龄"),
+        C("channel", "category", "contact channel", doc_zh="联系渠道"),
+        C("offer", "category", "offer made", doc_zh="给出的优惠"),
+        C("contract_ended", "bool", "the prospect's contract with a competitor has ended",
+          doc_zh="该潜在客户与竞争对手的合约已到期"),
+        C("responded", "bool", "the prospect signed up", doc_zh="该潜在客户已签约入网"),
     )),
 ]
 
@@ -140,9 +149,20 @@ sign-up is logistic with `truth['acquisition_coef']` (age per 10 years from 35);
 probability is in `truth['prospects']`.
 """
 
+DESCRIPTION_ZH = f"""
+用户分属四个潜在的使用行为群体（data_youth 30%、business_voice 20%、family 30%、light_senior 20%）；年龄服从正态分布，通话分钟、短信、流量和入网时长服从对数正态分布（标准差为均值的一半），各群体均值不同，因此对取对数后的使用量和年龄做聚类即可还原这些群体。套餐按群体抽取。ARPU = 套餐月费（{PLAN_FEE}）+ 0.08 x voice_min + 0.05 x sms + 3 x data_gb，再乘以 LogNormal(0, 0.1)。每月服务成本 = 0.03 x voice_min + 0.01 x sms + 1.2 x data_gb + 15 x complaints_12m / 12 + 5；毛利 = arpu - 成本（`truth['subscribers']` 的 `margin` 列）。
+
+增值产品的持有情况按“购物篮”生成（crmlab.worlds.mech.baskets）：各群体有各自的基础持有率，另有三条预设规则（`truth['cross_sell_rules']`，其支持度、置信度和提升度有解析解）。每个用户至少持有一个增值产品（抽样结果为空的用户会得到一个不属于任何规则的产品，规则因此不受影响）。
+
+不参加活动时，六个月内的流失概率：logit P = {CHURN_COEF}，自变量依次为以年计的入网时长、投诉次数、是否预付费（0/1）、ARPU / 100 和持有产品数（`truth['churn_coef']`；每个用户的流失概率是`truth['subscribers']` 的 `churn_propensity` 列）。按 `campaign_share` 的比例随机抽取用户参加实验，其中随机一半收到挽留优惠，优惠使流失的对数几率增加 uplift_scale x {UPLIFT_TAU}（按群体）。`truth['subscribers']` 的 `uplift` 列是每个用户若收到优惠时流失概率的下降幅度，`truth['uplift_by_segment']` 是它在各群体内的均值。
+
+潜在客户：年龄 ~ N(35, 12)，联系渠道和优惠随机分配，与竞争对手合约到期的概率为 0.3；是否签约服从逻辑回归模型，系数为 `truth['acquisition_coef']`（年龄按相对35岁每10岁计）；每个潜在客户的签约概率在 `truth['prospects']` 中。
+"""
+
 
 @register("mobile_operator", title="A mobile operator: six uses of analytical CRM", description=DESCRIPTION,
-          knobs=KNOBS, tables=TABLES)
+          knobs=KNOBS, tables=TABLES, title_zh="移动运营商：分析型客户关系管理的六种应用",
+          description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, k: dict):
     n = k["n_customers"]
     pop = draw_segments(rng, n, SEGMENTS)
