@@ -371,3 +371,16 @@ def test_checks_speak_chinese_with_the_same_verdicts(case_id, label, make):
             assert a.ok == b.ok, f"{label} {name}: right in one language, wrong in the other for {answer!r}"
             assert CJK.search(b.message), f"{label} {name}: the Chinese message is not Chinese: {b.message}"
             assert b.ok or CJK.search(b.hint), f"{label} {name}: no Chinese hint"
+
+
+@pytest.mark.parametrize("case_id, name", [(cid, n) for cid in READY for n in ("world", "checks")
+                                           if case_file(cid, n).is_file()])
+def test_case_modules_docstring_examples(case_id, name):
+    """The examples in a case's world.py and checks.py docstrings, run on the module crmlab loads (pytest's
+    doctest collection skips these files: see cases/conftest.py)."""
+    import doctest
+
+    from crmlab._casemodules import load_case_module
+
+    result = doctest.testmod(load_case_module(case_id, name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in cases/{case_id}/{name}.py"
