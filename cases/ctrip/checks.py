@@ -72,10 +72,11 @@ def retention_logit(complaints: pd.DataFrame) -> pd.Series:
 
 def retention_logit_se(complaints: pd.DataFrame, coef: pd.Series) -> pd.Series:
     """Standard errors of the coefficients ``coef`` fitted by :func:`retention_logit`, from the Fisher
-    information X'WX at the fit."""
+    information X'WX at the fit (its pseudo-inverse: in a small world an action may never be used, its dummy
+    is all zeros and X'WX singular; the other coefficients' errors are unaffected)."""
     x = _design(complaints, list(coef.index[3:]))
     p = expit(x @ coef.to_numpy())
-    return pd.Series(np.sqrt(np.diag(np.linalg.inv(x.T @ (x * (p * (1 - p))[:, None])))), index=coef.index)
+    return pd.Series(np.sqrt(np.diag(np.linalg.pinv(x.T @ (x * (p * (1 - p))[:, None])))), index=coef.index)
 
 
 def _breach_shares(world) -> tuple[float, float]:
@@ -89,37 +90,45 @@ def _breach_shares(world) -> tuple[float, float]:
     return float(np.mean(hours > sla)), float(np.mean(np.minimum(hours, to_extraction) > sla))
 
 
-@exercise(CASE, "q1", hint="Take the share of rows of `complaints` whose route is 'product/R&D'.")
+@exercise(CASE, "q1", hint="Take the share of rows of `complaints` whose route is 'product/R&D'.",
+          hint_zh="求 `complaints` 中 route 为 'product/R&D' 的行所占的比例。")
 def q1(world, answer):
     c = _complaints(world)
     return close(answer, float((c["route"].astype(str) == "product/R&D").mean()), abs=5e-4,
-                 what="the share of complaints routed to R&D")
+                 what="the share of complaints routed to R&D", what_zh="转交产品研发部门的投诉占比")
 
 
 @exercise(CASE, "q2", hint="Compare `response_hours` with `sla_hours` (strictly longer is a breach) and take the "
-                           "share of all complaints.")
+                           "share of all complaints.",
+          hint_zh="把 `response_hours` 与 `sla_hours` 比较（严格大于才算超时），再求超时投诉在全部投诉中所占的比例。")
 def q2(world, answer):
     full, at_extraction = _breach_shares(world)
     what = "the share of complaints answered after the promise"
+    what_zh = "首次响应超过SLA时限的投诉占比"
     # Section 4.2's breach rate, measured when the data was extracted, is accepted too: it differs from the
     # full record only by the complaints answered late after the extraction moment (none or one or two).
-    result = close(answer, at_extraction, abs=5e-4, what=what)
-    return result if result[0] else close(answer, full, abs=5e-4, what=what)
+    result = close(answer, at_extraction, abs=5e-4, what=what, what_zh=what_zh)
+    return result if result[0] else close(answer, full, abs=5e-4, what=what, what_zh=what_zh)
 
 
 @exercise(CASE, "q3", hint="Mean of `retained` where response_hours <= alert_hours, minus the mean where "
-                           "response_hours > sla_hours.")
+                           "response_hours > sla_hours.",
+          hint_zh="response_hours <= alert_hours 的投诉中 `retained` 的均值，减去 response_hours > sla_hours 的投诉中 "
+                  "`retained` 的均值。")
 def q3(world, answer):
     c, k = _complaints(world), world.knobs
     fast = c.loc[c["response_hours"] <= k["alert_hours"], "retained"].mean()
     slow = c.loc[c["response_hours"] > k["sla_hours"], "retained"].mean()
     return close(answer, float(fast - slow), abs=5e-4,
-                 what="the retention gap between fast (within the alert) and late (after the promise) answers")
+                 what="the retention gap between fast (within the alert) and late (after the promise) answers",
+                 what_zh="快速答复（报警时限内）与超时答复（超过SLA时限）的客户保留率之差")
 
 
 @exercise(CASE, "q4", hint="Fit the unpenalised logistic regression of section 4.3 (C=np.inf: scikit-learn "
                            "penalises by default) and read the coefficient of `response_days` (response hours "
-                           "/ 24); it should be negative.")
+                           "/ 24); it should be negative.",
+          hint_zh="拟合第4.3节不带惩罚项的逻辑回归（C=np.inf：scikit-learn 默认带惩罚项），读出 `response_days`"
+                  "（response_hours / 24）的系数；它应当是负数。")
 def q4(world, answer):
     c = _complaints(world)
     coef = retention_logit(c)
@@ -129,15 +138,17 @@ def q4(world, answer):
     # to 3 decimals, and refuses a ridge-penalised fit (scikit-learn's default C=1), whose shrinkage is 5-30%
     # of an SE at these sizes.
     return close(answer, float(b), abs=max(0.03 * float(se), 5e-4), fmt=".3f",
-                 what="the coefficient of response time (days)")
+                 what="the coefficient of response time (days)", what_zh="响应时间（天）的系数")
 
 
 @exercise(CASE, "q5", hint="Group `complaints` by `recovery_action`, take the mean of `retained`, and give the name "
-                           "of the largest.")
+                           "of the largest.",
+          hint_zh="按 `recovery_action` 对 `complaints` 分组，求 `retained` 的均值，给出均值最大的那一种措施的名称。")
 def q5(world, answer):
     c = _complaints(world)
     rates = c.assign(action=c["recovery_action"].astype(str)).groupby("action")["retained"].mean()
-    return equal(answer, str(rates.idxmax()), what="the recovery action with the highest retention rate")
+    return equal(answer, str(rates.idxmax()), what="the recovery action with the highest retention rate",
+                 what_zh="客户保留率最高的补救措施")
 
 
 def _notebook_logit(complaints: pd.DataFrame, C: float = np.inf) -> pd.Series:

@@ -75,58 +75,71 @@ BOOKING = {"business": ((2.0, 10.0, 1.0, 12.0), (6.0, 4.0, 600.0)),
 # Small knobs for the frozen snapshot in datasets/ (crmlab.worlds.snapshot).
 SNAPSHOT_KNOBS = {"n_customers": 500}
 KNOBS = [
-    Knob("n_customers", 5000, int, "number of travellers", low=20, high=2_000_000),
-    Knob("months", 12, int, "length of the observation window", low=1, high=60, unit="months"),
-    Knob("complaint_rate", 0.06, float, "expected complaints per booking", low=0.0, high=1.0),
+    Knob("n_customers", 5000, int, "number of travellers", low=20, high=2_000_000, doc_zh="旅客人数"),
+    Knob("months", 12, int, "length of the observation window", low=1, high=60, unit="months",
+         doc_zh="观察期长度"),
+    Knob("complaint_rate", 0.06, float, "expected complaints per booking", low=0.0, high=1.0,
+         doc_zh="每笔预订的期望投诉次数"),
     Knob("pareto_alpha", 1.1, float, "steepness of the category shares (share of the k-th category "
-         "proportional to k**-alpha)", low=0.0, high=4.0),
+         "proportional to k**-alpha)", low=0.0, high=4.0,
+         doc_zh="投诉类别占比的陡峭程度（第k个类别的占比与 k**-alpha 成正比）"),
     Knob("staffing", 1.0, float, "complaint-desk staffing relative to plan: response medians are divided "
-         "by it", low=0.2, high=5.0),
+         "by it", low=0.2, high=5.0, doc_zh="投诉处理人手相对于计划水平的倍数：响应时间的中位数除以它"),
     Knob("email_median_hours", 8.0, float, "median first response to an e-mail at staffing 1", low=0.1,
-         high=500.0, unit="hours"),
+         high=500.0, unit="hours", doc_zh="人手为计划水平（staffing = 1）时电子邮件首次响应时间的中位数"),
     Knob("sla_hours", 24.0, float, "promised first response (customers expect an answer within a day)",
-         low=1.0, high=720.0, unit="hours"),
+         low=1.0, high=720.0, unit="hours",
+         doc_zh="服务水平协议（SLA）规定的首次响应时限（顾客希望一天之内得到答复）"),
     Knob("alert_hours", 12.0, float, "an alert is sent when an e-mail is unanswered this long", low=0.5,
-         high=720.0, unit="hours"),
+         high=720.0, unit="hours", doc_zh="电子邮件超过这一时长仍未回复即发出报警"),
     Knob("recovery_scale", 1.0, float, "multiplies the planted effects of recovery actions on retention",
-         low=0.0, high=3.0),
+         low=0.0, high=3.0, doc_zh="补救措施对客户保留的预设效应的倍数"),
 ]
 
 C = Column
 TABLES = [
     Table("travellers", "One row per traveller (customer).", (
-        C("customer_id", "int64", "traveller id"),
-        C("age", "int64", "age", "years"),
-        C("member_tier", "category", "membership tier"),
-        C("first_booking", "datetime64[ns]", "date of the first booking"),
-    )),
+        C("customer_id", "int64", "traveller id", doc_zh="旅客编号"),
+        C("age", "int64", "age", "years", doc_zh="年龄"),
+        C("member_tier", "category", "membership tier", doc_zh="会员等级"),
+        C("first_booking", "datetime64[ns]", "date of the first booking", doc_zh="首次预订日期"),
+    ), doc_zh="每位旅客（客户）一行。"),
     Table("bookings", "One row per booking in the window (travellers who left after a complaint have no "
           "later bookings).", (
-              C("booking_id", "int64", "booking id"),
-              C("customer_id", "int64", "traveller id"),
-              C("booked_on", "datetime64[ns]", "booking date"),
-              C("product", "category", "what was booked"),
-              C("amount", "float64", "booking value", "CNY"),
-          )),
+              C("booking_id", "int64", "booking id", doc_zh="预订编号"),
+              C("customer_id", "int64", "traveller id", doc_zh="旅客编号"),
+              C("booked_on", "datetime64[ns]", "booking date", doc_zh="预订日期"),
+              C("product", "category", "what was booked", doc_zh="预订的产品：flight（机票）、hotel（酒店）、"
+                                                                 "train（火车票）或 package（度假套餐）"),
+              C("amount", "float64", "booking value", "CNY", doc_zh="预订金额"),
+          ), doc_zh="观察期内每笔预订一行（投诉后离开的旅客此后不再有预订）。"),
     Table("complaints", "One row per complaint: how it came in, what it was about, how it was handled, "
           "and what the traveller did next.", (
-              C("complaint_id", "int64", "complaint id"),
-              C("customer_id", "int64", "traveller id"),
-              C("booking_id", "int64", "booking complained about"),
-              C("opened_at", "datetime64[ns]", "when the complaint arrived"),
-              C("channel", "category", "phone, email, online (chat) or letter"),
-              C("category", "category", "what the complaint is about"),
-              C("route", "category", "team that owns the cause: product/R&D or process/management"),
-              C("response_hours", "float64", "time to first response", "hours"),
-              C("sla_breached", "bool", "first response later than the SLA"),
-              C("alert_sent", "bool", "an e-mail stayed unanswered longer than the alert threshold"),
-              C("escalated", "bool", "passed to a supervisor"),
-              C("recovery_action", "category", "what the desk did: none, apology, rebook_or_fix, refund, voucher"),
-              C("resolved", "bool", "the complaint was resolved"),
-              C("resolve_hours", "float64", "time from arrival to resolution (NaN if unresolved)", "hours"),
-              C("satisfaction", "int8", "post-complaint satisfaction survey, 1 (very dissatisfied) to 5"),
-              C("retained", "bool", "the traveller kept booking after the complaint"),
-          )),
+              C("complaint_id", "int64", "complaint id", doc_zh="投诉编号"),
+              C("customer_id", "int64", "traveller id", doc_zh="旅客编号"),
+              C("booking_id", "int64", "booking complained about", doc_zh="被投诉的预订"),
+              C("opened_at", "datetime64[ns]", "when the complaint arrived", doc_zh="投诉到达的时间"),
+              C("channel", "category", "phone, email, online (chat) or letter",
+                doc_zh="投诉渠道：phone（电话）、email（电子邮件）、online（在线聊天）或 letter（信函）"),
+              C("category", "category", "what the complaint is about", doc_zh="投诉的内容类别"),
+              C("route", "category", "team that owns the cause: product/R&D or process/management",
+                doc_zh="负责消除原因的部门：product/R&D（产品/研发）或 process/management（流程/管理）"),
+              C("response_hours", "float64", "time to first response", "hours", doc_zh="首次响应所用时间"),
+              C("sla_breached", "bool", "first response later than the SLA",
+                doc_zh="首次响应晚于服务水平协议（SLA）的时限"),
+              C("alert_sent", "bool", "an e-mail stayed unanswered longer than the alert threshold",
+                doc_zh="电子邮件未回复的时间超过了报警时限"),
+              C("escalated", "bool", "passed to a supervisor", doc_zh="已升级给主管处理"),
+              C("recovery_action", "category", "what the desk did: none, apology, rebook_or_fix, refund, voucher",
+                doc_zh="投诉处理人员采取的补救措施：none（无）、apology（道歉）、rebook_or_fix（改订或修正）、"
+                       "refund（退款）、voucher（代金券）"),
+              C("resolved", "bool", "the complaint was resolved", doc_zh="投诉已解决"),
+              C("resolve_hours", "float64", "time from arrival to resolution (NaN if unresolved)", "hours",
+                doc_zh="从投诉到达至解决所用的时间（未解决则为 NaN）"),
+              C("satisfaction", "int8", "post-complaint satisfaction survey, 1 (very dissatisfied) to 5",
+                doc_zh="投诉处理后的满意度调查，1（非常不满意）至5"),
+              C("retained", "bool", "the traveller kept booking after the complaint", doc_zh="旅客投诉后继续预订"),
+          ), doc_zh="每次投诉一行：从哪个渠道进来、投诉什么、如何处理，以及旅客此后的去留。"),
 ]
 
 DESCRIPTION = f"""
@@ -153,6 +166,15 @@ complaint's retention probability.
 """
 
 
+DESCRIPTION_ZH = f"""
+旅客来自三个潜在群体（business 商务 25%、leisure 休闲 55%、budget 经济 20%），各群体的年龄、会员等级和产品组合不同。每个群体的预订服从一个BG/NBD过程（首次预订分布在观察期的前一半），预订金额服从Gamma-Gamma模型（crmlab.worlds.mech.purchases）。
+
+每笔预订在其后十天内产生 Poisson(`complaint_rate`) 次投诉。投诉类别按预设占比抽取，占比与 k**-pareto_alpha 成正比，类别依次为 {[c[0] for c in CATEGORY_SPECS]}；每个类别转交产品/研发（product/R&D）或流程/管理（process/management）（`truth['category_route']`）。各渠道的投诉占比和首次响应时间的中位数（以 `email_median_hours` 的倍数表示，再除以 `staffing`）：{CHANNELS}（占比，倍数）。首次响应时间 ~ LogNormal(log 中位数, {RESPONSE_SIGMA})；超过 `sla_hours` 即违反服务水平协议（SLA）（预设的违约率有解析解：`truth['expected_breach_rate']`）；电子邮件超过 `alert_hours` 仍未回复即发出报警。升级与解决按 crmlab.worlds.mech.tickets 生成（违反SLA使升级的几率（odds）加倍）。补救措施按概率 {ACTIONS} 抽取（括号内依次为未升级、已升级时的概率）。
+
+投诉后是否继续预订服从逻辑回归模型：系数 {RETENTION}，依次作用于以天计的响应时间、投诉未解决和补救措施（措施的效应乘以 `recovery_scale`）。满意度（1–5）是对同一线性预测值的有序probit回答。离开的旅客此后不再有预订和投诉。`truth['travellers']` 给出每位旅客所属的群体，`truth['complaints']` 给出每次投诉后旅客留下的概率。
+"""
+
+
 def _categories(alpha: float) -> list[TicketCategory]:
     shares = pareto_shares(len(CATEGORY_SPECS), alpha)
     return [TicketCategory(name, float(s), route, med, esc, res)
@@ -174,7 +196,8 @@ def _choice_rows(rng, probs: np.ndarray) -> np.ndarray:
 # version 3: dropout probabilities and spend come from numerical inversion (mech.sampling): same
 # distributions, different numbers per seed
 @register("ctrip", title="Ctrip: complaint management and service recovery", description=DESCRIPTION,
-          knobs=KNOBS, tables=TABLES, version="3")
+          knobs=KNOBS, tables=TABLES, version="3", title_zh="携程：投诉管理与服务补救",
+          description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, k: dict):
     n = k["n_customers"]
     horizon = k["months"] * 52.0 / 12

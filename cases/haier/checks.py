@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab.checks import WrongKind, close, equal, exercise, mistakes, same_set, solutions
+from crmlab.checks import Text, WrongKind, close, equal, exercise, mistakes, same_set, solutions
 
 CASE = "haier"
 
@@ -56,39 +56,49 @@ def cities_outside_limits(requests: pd.DataFrame, sigma: float = 3.0) -> list[st
     return [str(c) for c in names[(p > p_bar + half) | (p < np.maximum(p_bar - half, 0.0))]]
 
 
-@exercise(CASE, "q1", hint="The mean of the `complaint` column over all service requests.")
+@exercise(CASE, "q1", hint="The mean of the `complaint` column over all service requests.",
+          hint_zh="在全部服务请求上求 `complaint` 列的均值。")
 def q1(world, answer):
     return close(answer, float(_requests(world)["complaint"].mean()), abs=5e-5, fmt=".4%",
-                 what="the service complaint rate")
+                 what="the service complaint rate", what_zh="服务投诉率")
 
 
-@exercise(CASE, "q2", hint="Keep the handled requests only, then take the mean of `within_24h`.")
+@exercise(CASE, "q2", hint="Keep the handled requests only, then take the mean of `within_24h`.",
+          hint_zh="只保留已处理（handled）的请求，再求 `within_24h` 的均值。")
 def q2(world, answer):
     r = _requests(world)
     return close(answer, float(r.loc[r["handled"], "within_24h"].mean()), abs=5e-4, fmt=".4%",
-                 what="the share of handled requests on site within 24 hours")
+                 what="the share of handled requests on site within 24 hours",
+                 what_zh="已处理请求中24小时内上门的比例")
 
 
-@exercise(CASE, "q3", hint="Count requests with recorded True, handled True and rechecked False.")
+@exercise(CASE, "q3", hint="Count requests with recorded True, handled True and rechecked False.",
+          hint_zh="数一数 recorded 为 True、handled 为 True 而 rechecked 为 False 的请求。")
 def q3(world, answer):
     r = _requests(world)
     expected = int((r["recorded"] & r["handled"] & ~r["rechecked"]).sum())
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         answer = int(answer)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        raise WrongKind(f"expected a whole number of requests, got {answer!r}")
-    return equal(int(answer), expected, what="the number of requests lost at the re-check")
+        raise WrongKind(Text(f"expected a whole number of requests, got {answer!r}",
+                             f"请求数应当是一个整数，而你给的是 {answer!r}"))
+    return equal(int(answer), expected, what="the number of requests lost at the re-check",
+                 what_zh="在复查环节漏掉的请求数")
 
 
 @exercise(CASE, "q4", hint="Pool all complaints over all requests for the centre line; a city is outside its limits "
-                           "when its yearly rate is beyond centre ± 3·sqrt(centre·(1 − centre)/requests of the city).")
+                           "when its yearly rate is beyond centre ± 3·sqrt(centre·(1 − centre)/requests of the city).",
+          hint_zh="中心线是全部投诉数除以全部请求数（合并计算）；一个城市全年的投诉率落在 "
+                  "中心线 ± 3·sqrt(中心线·(1 − 中心线)/该城市的请求数) 之外，就算超出控制限。")
 def q4(world, answer):
     if not isinstance(answer, (str, bytes)) and hasattr(answer, "__iter__"):
         answer = [str(a) for a in answer]
-    return same_set(answer, cities_outside_limits(_requests(world)), what="cities outside the control limits")
+    return same_set(answer, cities_outside_limits(_requests(world)), what="cities outside the control limits",
+                    what_zh="超出控制限的城市")
 
 
-@exercise(CASE, "q5", hint="Sum sales_this_year and sales_last_year over the domestic chains; divide and subtract 1.")
+@exercise(CASE, "q5", hint="Sum sales_this_year and sales_last_year over the domestic chains; divide and subtract 1.",
+          hint_zh="分别对本土连锁（domestic chain）的 sales_this_year 和 sales_last_year 求和，相除后减去1。")
 def q5(world, answer):
     c = world.tables["channel_customers"]
     d = c[c["channel_type"].astype(str) == "domestic chain"]
@@ -96,7 +106,7 @@ def q5(world, answer):
     # tolerance would accept the mean of the chains' own growth rates, which lands within 5e-4 of the growth of
     # their total sales in about one world in seventy.
     return close(answer, float(d["sales_this_year"].sum() / d["sales_last_year"].sum() - 1), abs=5e-6, fmt=".5f",
-                 what="the growth of domestic chains' sales")
+                 what="the growth of domestic chains' sales", what_zh="本土连锁销售额的增长率")
 
 
 def _year_chart(requests: pd.DataFrame, sigma: float = 3.0) -> pd.DataFrame:

@@ -58,63 +58,83 @@ CHANNEL_TYPES = [  # share of customers, share of sales, mean yearly growth
 # Small knobs for the frozen snapshot in datasets/ (crmlab.worlds.snapshot).
 SNAPSHOT_KNOBS = {"months": 6, "requests_per_city_month": 12.0, "n_channel_customers": 300}
 KNOBS = [
-    Knob("n_cities", 32, int, "cities with a telephone service centre (Haier: 30+)", low=2, high=len(CITIES)),
-    Knob("months", 12, int, "months of service requests", low=2, high=60, unit="months"),
+    Knob("n_cities", 32, int, "cities with a telephone service centre (Haier: 30+)", low=2, high=len(CITIES),
+         doc_zh="设有电话服务中心的城市数（海尔：三十多个）"),
+    Knob("months", 12, int, "months of service requests", low=2, high=60, unit="months", doc_zh="服务请求的月数"),
     Knob("requests_per_city_month", 150.0, float, "mean service requests per city and month (cities differ "
-         "in size around it)", low=5.0, high=20_000.0),
+         "in size around it)", low=5.0, high=20_000.0,
+         doc_zh="每个城市每月的平均服务请求数（各城市的规模围绕它上下变动）"),
     Knob("complaint_rate", 0.03, float, "typical per-city service complaint rate (baseline log-odds)",
-         low=0.001, high=0.5),
+         low=0.001, high=0.5, doc_zh="城市服务投诉率的典型水平（基准对数几率）"),
     Knob("omission_rate", 0.03, float, "typical per-city omission rate: recorded requests not handled",
-         low=0.001, high=0.5),
+         low=0.001, high=0.5, doc_zh="城市服务遗漏率的典型水平：已记录却未处理的请求所占比例"),
     Knob("dissatisfaction_rate", 0.06, float, "typical per-city dissatisfaction rate among re-checked "
-         "requests", low=0.001, high=0.5),
-    Knob("city_spread", 0.3, float, "spread of the three rates across cities (sd of log-odds)", low=0.0, high=2.0),
-    Knob("n_out_of_control", 2, int, "city-months in which the process goes out of control", low=0, high=20),
+         "requests", low=0.001, high=0.5, doc_zh="城市服务不满率的典型水平：在已复查的请求中计算"),
+    Knob("city_spread", 0.3, float, "spread of the three rates across cities (sd of log-odds)", low=0.0, high=2.0,
+         doc_zh="三个比率在城市之间的离散程度（对数几率的标准差）"),
+    Knob("n_out_of_control", 2, int, "city-months in which the process goes out of control", low=0, high=20,
+         doc_zh="服务过程失控的“城市-月”个数"),
     Knob("out_of_control_odds", 4.0, float, "odds ratio of all three rates in an out-of-control city-month",
-         low=1.0, high=50.0),
+         low=1.0, high=50.0, doc_zh="失控的“城市-月”中三个比率的几率比（odds ratio）"),
     Knob("onsite_median_hours", 9.0, float, "median hours from request to technician on site", low=0.5,
-         high=240.0, unit="hours"),
-    Knob("leak_record", 0.02, float, "share of requests never recorded in the service archive", low=0.0, high=1.0),
+         high=240.0, unit="hours", doc_zh="从报修到技术人员上门的时间中位数"),
+    Knob("leak_record", 0.02, float, "share of requests never recorded in the service archive", low=0.0, high=1.0,
+         doc_zh="从未记入服务档案的请求所占比例"),
     Knob("leak_recheck", 0.08, float, "share of handled requests never re-checked with the customer", low=0.0,
-         high=1.0),
+         high=1.0, doc_zh="已处理、却从未向用户复查（回访）的请求所占比例"),
     Knob("leak_feed_back", 0.15, float, "share of re-checked requests whose result never reaches design, "
-         "production and sales", low=0.0, high=1.0),
-    Knob("n_channel_customers", 1200, int, "retailers selling Haier products", low=10, high=1_000_000),
-    Knob("n_trading_companies", 42, int, "regional trading companies (Haier: 42)", low=1, high=500),
+         "production and sales", low=0.0, high=1.0,
+         doc_zh="已复查、但处理结果从未反馈到设计、生产和经营部门的请求所占比例"),
+    Knob("n_channel_customers", 1200, int, "retailers selling Haier products", low=10, high=1_000_000,
+         doc_zh="销售海尔产品的零售商（渠道客户）数"),
+    Knob("n_trading_companies", 42, int, "regional trading companies (Haier: 42)", low=1, high=500,
+         doc_zh="地区工贸公司数（海尔：42个）"),
 ]
 
 C = Column
 TABLES = [
     Table("cities", "One row per city with a telephone service centre.", (
-        C("city", "category", "city"),
-        C("service_outlets", "int64", "computerised service outlets in the city"),
-    )),
+        C("city", "category", "city", doc_zh="城市"),
+        C("service_outlets", "int64", "computerised service outlets in the city", doc_zh="该城市的电脑服务网点数"),
+    ), doc_zh="每个设有电话服务中心的城市一行。"),
     Table("service_requests", "One row per customer service request (one phone call to a service centre).", (
-        C("request_id", "int64", "request id"),
-        C("city", "category", "city of the service centre"),
-        C("month", "datetime64[ns]", "first day of the month of the request"),
-        C("opened_at", "datetime64[ns]", "when the customer called"),
-        C("product", "category", "appliance"),
-        C("request_type", "category", "installation, repair, maintenance or relocation"),
-        C("recorded", "bool", "no-miss 1: the problem was recorded in the service archive"),
-        C("handled", "bool", "no-miss 2: the problem was handled (False = an omission)"),
-        C("rechecked", "bool", "no-miss 3: the result was re-checked with the customer (return visit)"),
-        C("fed_back", "bool", "no-miss 4: the result was fed back to design, production and sales"),
+        C("request_id", "int64", "request id", doc_zh="请求编号"),
+        C("city", "category", "city of the service centre", doc_zh="服务中心所在城市"),
+        C("month", "datetime64[ns]", "first day of the month of the request", doc_zh="请求所在月份的第一天"),
+        C("opened_at", "datetime64[ns]", "when the customer called", doc_zh="用户来电的时间"),
+        C("product", "category", "appliance", doc_zh="家电产品：refrigerator（冰箱）、washing machine（洗衣机）、"
+                                                     "air conditioner（空调）、water heater（热水器）、television（电视）"),
+        C("request_type", "category", "installation, repair, maintenance or relocation",
+          doc_zh="请求类型：installation（安装）、repair（维修）、maintenance（保养）或 relocation（移机）"),
+        C("recorded", "bool", "no-miss 1: the problem was recorded in the service archive",
+          doc_zh="第一个不漏：问题已记入服务档案"),
+        C("handled", "bool", "no-miss 2: the problem was handled (False = an omission)",
+          doc_zh="第二个不漏：问题已处理（False 即一次遗漏）"),
+        C("rechecked", "bool", "no-miss 3: the result was re-checked with the customer (return visit)",
+          doc_zh="第三个不漏：处理结果已向用户复查（回访）"),
+        C("fed_back", "bool", "no-miss 4: the result was fed back to design, production and sales",
+          doc_zh="第四个不漏：处理结果已反馈到设计、生产和经营部门"),
         C("onsite_hours", "float64", "hours from the call to the technician on site (NaN if not handled)",
-          "hours"),
-        C("within_24h", "bool", "technician on site within 24 hours"),
-        C("escalated", "bool", "passed to the regional trading company"),
-        C("complaint", "bool", "the customer filed a service complaint"),
-        C("dissatisfied", "boolean", "dissatisfied at the return visit (missing if not re-checked)"),
-    )),
+          "hours", doc_zh="从来电到技术人员上门的小时数（未处理则为 NaN）"),
+        C("within_24h", "bool", "technician on site within 24 hours", doc_zh="技术人员在24小时内上门"),
+        C("escalated", "bool", "passed to the regional trading company", doc_zh="已升级到地区工贸公司处理"),
+        C("complaint", "bool", "the customer filed a service complaint", doc_zh="用户提出了服务投诉"),
+        C("dissatisfied", "boolean", "dissatisfied at the return visit (missing if not re-checked)",
+          doc_zh="回访时表示不满意（未复查则缺失）"),
+    ), doc_zh="每个用户服务请求一行（即打给服务中心的一次电话）。"),
     Table("channel_customers", "One row per retailer (channel customer) of Haier appliances.", (
-        C("customer_id", "int64", "channel customer id"),
+        C("customer_id", "int64", "channel customer id", doc_zh="渠道客户编号"),
         C("channel_type", "category", "multinational chain, domestic chain, department store, exclusive "
-                                      "store or specialty store"),
-        C("trading_company", "category", "regional trading company serving the customer"),
-        C("sales_last_year", "float64", "sales through this customer last year", "CNY 10k"),
-        C("sales_this_year", "float64", "sales through this customer this year", "CNY 10k"),
-    )),
+                                      "store or specialty store",
+          doc_zh="渠道类型：multinational chain（跨国连锁）、domestic chain（本土连锁）、department store（大商场）、"
+                 "exclusive store（加盟专卖店）或 specialty store（专营店）"),
+        C("trading_company", "category", "regional trading company serving the customer",
+          doc_zh="为该客户服务的地区工贸公司"),
+        C("sales_last_year", "float64", "sales through this customer last year", "CNY 10k",
+          doc_zh="上一年经由该客户实现的销售额"),
+        C("sales_this_year", "float64", "sales through this customer this year", "CNY 10k",
+          doc_zh="本年经由该客户实现的销售额"),
+    ), doc_zh="海尔家电的每个零售商（渠道客户）一行。"),
 ]
 
 DESCRIPTION = """
@@ -147,6 +167,19 @@ of `n_trading_companies` regional trading companies at random.
 """
 
 
+DESCRIPTION_ZH = """
+城市：取一份中国城市名单的前 `n_cities` 个（青岛排第一）；每个城市的规模是围绕 `requests_per_city_month` 的 LogNormal(0, 0.5) 倍数，服务网点数与规模成正比。服务请求在每个城市按泊松过程到达（crmlab.worlds.mech.tickets.draw_arrivals），从2023年1月起共 `months` 个月；请求类型的占比为 40/35/15/10%（安装、维修、保养、移机）；产品占比为 28/27/25/12/8%（冰箱、洗衣机、空调、热水器、电视）。
+
+每个城市的三个控制率有各自的基准对数几率 logit(对应比率参数) + N(0, city_spread)（`truth['cities']`）。随机选出 `n_out_of_control` 个“城市-月”，把这三个比率的几率（odds）都乘以 `out_of_control_odds`（`truth['out_of_control']`）。
+
+四个不漏（crmlab.worlds.mech.tickets.draw_funnel）：以 1 − leak_record 的概率被记录；已记录的请求以 1 − 遗漏率（该“城市-月”的遗漏率）的概率被处理；已处理的请求以 1 − leak_recheck 的概率被复查；已复查的请求以 1 − leak_feed_back 的概率被反馈。未记录的请求一定不会被处理。上门时间 ~ LogNormal(log(onsite_median_hours × 城市系数), 0.7)，城市系数 ~ LogNormal(0, 0.25)；within_24h 即上门时间 ≤ 24 小时（`truth['expected_within_24h_handled']`，在已处理的请求中计算）。
+
+投诉：对数几率 = 城市的投诉对数几率（+ log out_of_control_odds）+ 2.0 × 未处理 + 0.8 × 迟到（上门超过24小时）。不满意（只有复查时才能观测到）：城市的对数几率（+ 失控偏移）+ 1.0 × 迟到。`truth['expected_rates']` 给出每个“城市-月”各比率的模型概率均值，也就是 p 控制图应当找到的中心。
+
+渠道客户：五种类型，客户数占比为 3/7/12/45/33%，预设的销售额占比为 10/16/33.3/33.3/7.3%（加盟专卖店和大商场各占约三分之一）；各类型的年增长率为 8/35/2/6/−3%（本土连锁增长很快），每个客户再加上 N(0, 0.1)；每个客户随机由 `n_trading_companies` 个地区工贸公司中的一个服务。
+"""
+
+
 def _channel_segments() -> list[dict]:
     return [{"name": name, "share": cs,
              "sales": {"dist": "lognormal", "mean": 1.0, "sd": 1.5},
@@ -155,7 +188,8 @@ def _channel_segments() -> list[dict]:
 
 
 @register("haier", title="Haier: after-sales control rates, 24-hour service and channel customers",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES)
+          description=DESCRIPTION, knobs=KNOBS, tables=TABLES, title_zh="海尔：售后服务控制率、24小时服务与渠道客户",
+          description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, k: dict):
     nc, months = k["n_cities"], k["months"]
     cities = np.array(CITIES[:nc], dtype=object)
