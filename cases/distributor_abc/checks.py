@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import concentration
-from crmlab.checks import close, equal, exercise, mistakes, same_set, solutions
+from crmlab.checks import Text, close, equal, exercise, mistakes, same_set, solutions
 
 CASE = "distributor_abc"
 CUTOFFS = (0.80, 0.95)
@@ -57,24 +57,29 @@ def _either(results):
 
 
 @exercise(CASE, "q1", hint="Classify the customers by their period-2 sales (80% / 95% cut-offs) and divide the "
-                           "number of class A customers by all customers (a share between 0 and 1).")
+                           "number of class A customers by all customers (a share between 0 and 1).",
+          hint_zh="按第二年的销量给客户分类（以80%和95%为界），再用A类客户数除以客户总数（0到1之间的比例）。")
 def q1(world, answer):
     sales = _yearly(world)[("amount", 2)]
-    return _either([close(answer, float((cls == "A").mean()), abs=5e-4, what="the share of class A customers")
+    return _either([close(answer, float((cls == "A").mean()), abs=5e-4, what="the share of class A customers",
+                          what_zh="A类客户占比")
                     for cls in _both(sales)])
 
 
 @exercise(CASE, "q2", hint="Sort period-2 sales from largest to smallest and add up the first round(0.2 x n) "
-                           "customers; divide by total sales.")
+                           "customers; divide by total sales.",
+          hint_zh="把第二年销量从大到小排序，加总前 round(0.2 x 客户数) 个客户的销量，再除以总销量。")
 def q2(world, answer):
     sales = _yearly(world)[("amount", 2)].sort_values(ascending=False)
     k = round(0.2 * len(sales))
     return close(answer, float(sales.iloc[:k].sum() / sales.sum()), abs=2e-3,
-                 what="the share of period-2 sales made by the top 20% of customers")
+                 what="the share of period-2 sales made by the top 20% of customers",
+                 what_zh="前20%的客户在第二年销量中的占比")
 
 
 @exercise(CASE, "q3", hint="Classify period 1 and period 2 separately, then count the customers that are B in "
-                           "period 1 and A in period 2.")
+                           "period 1 and A in period 2.",
+          hint_zh="分别给第一年和第二年分类，再数出第一年是B类、第二年是A类的客户。")
 def q3(world, answer):
     y = _yearly(world)
     counts = [int(((c1 == "B") & (c2 == "A")).sum())
@@ -82,30 +87,37 @@ def q3(world, answer):
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         answer = int(answer)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        return False, f"expected a whole number of customers, got {answer!r}"
-    return _either([equal(int(answer), c, what="the number of customers moving from B to A") for c in counts])
+        return False, Text(f"expected a whole number of customers, got {answer!r}",
+                           f"客户数应当是一个整数，而你给的是 {answer!r}")
+    return _either([equal(int(answer), c, what="the number of customers moving from B to A",
+                           what_zh="从B类升到A类的客户数") for c in counts])
 
 
 @exercise(CASE, "q4", hint="Classify period-2 customers by sales and, separately, by profit (losses count as 0); "
-                           "list the customer_ids that are A by sales but not A by profit.")
+                           "list the customer_ids that are A by sales but not A by profit.",
+          hint_zh="把第二年的客户按销量分一次类，再按利润（亏损记为0）另分一次类；列出按销量是A类、按利润不是A类的 "
+                  "customer_id。")
 def q4(world, answer):
     y = _yearly(world)
     by_sales = _both(y[("amount", 2)])
     by_profit = _both(y[("profit", 2)].clip(lower=0.0))
     return _either([same_set(answer, s.index[(s == "A") & (p != "A")].tolist(),
-                             what="customers in A by sales but not by profit")
+                             what="customers in A by sales but not by profit",
+                             what_zh="按销量是A类、按利润不是A类的客户")
                     for s, p in zip(by_sales, by_profit)])
 
 
 @exercise(CASE, "q5", hint="Gross profit = the sum of the positive period-2 profits; the loss-makers consume minus "
-                           "the sum of the negative ones. Divide the second by the first.")
+                           "the sum of the negative ones. Divide the second by the first.",
+          hint_zh="毛利润 = 第二年为正的利润之和；亏损客户吃掉的是负利润之和取相反数。用后者除以前者。")
 def q5(world, answer):
     p = _yearly(world)[("profit", 2)]
     gross = p[p > 0].sum()
     # an exact ratio of two sums: half a unit of the fourth decimal allows rounding, and no more — the share of
     # customers making a loss (also about one half in this world) came within 0.0006 of it at some seeds
     return close(answer, float(-p[p < 0].sum() / gross), abs=5e-5,
-                 what="the share of gross profit consumed by loss-making customers")
+                 what="the share of gross profit consumed by loss-making customers",
+                 what_zh="被亏损客户吃掉的毛利润占比")
 
 
 # ------------------------------------------------------------------------------ right answers and mistakes

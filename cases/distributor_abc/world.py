@@ -82,18 +82,21 @@ _SIZE_CAP = 2.33          # discounts and rebates grow with log sales up to this
 
 KNOBS = [
     Knob("n_customers", 500, int, "number of downstream customers (dealers, retailers, sub-wholesalers)",
-         low=20, high=1_000_000),
+         low=20, high=1_000_000, doc_zh="下游客户数（经销商、零售商、二级批发商）"),
     Knob("sales_sigma", 1.683, float, "spread (sd of log) of annual sales; 1.683 makes the top 20% of "
-         "customers produce exactly 80% of sales in the population", low=0.1, high=3.0),
+         "customers produce exactly 80% of sales in the population", low=0.1, high=3.0,
+         doc_zh="年销量的离散程度（对数销量的标准差）；取1.683时，总体中前20%的客户恰好贡献80%的销量"),
     Knob("median_sales", 100_000.0, float, "median annual sales of a customer", low=1_000.0, high=1e9,
-         unit="currency/year"),
+         unit="currency/year", doc_zh="客户年销量的中位数"),
     Knob("mobility", 1.0, float, "scales the planted between-year class flows (0 = nobody changes class)",
-         low=0.0, high=3.0),
+         low=0.0, high=3.0, doc_zh="预设的年度间等级流动的缩放倍数（0 = 谁都不换等级）"),
     Knob("persistence", 0.8, float, "correlation of a customer's position within its class band across "
-         "the two years", low=0.0, high=0.99),
+         "the two years", low=0.0, high=0.99, doc_zh="客户在本等级区间内的相对位置在两年之间的相关系数"),
     Knob("rebate_share", 0.3, float, "share of customers that receive cash rebates (the practice CRM Q&A compilation (source 0) "
-         "warns against for class A)", low=0.0, high=1.0),
-    Knob("first_year", 2023, int, "calendar year of period 1 (period 2 is the next year)", low=1990, high=2100),
+         "warns against for class A)", low=0.0, high=1.0,
+         doc_zh="得到现金返利的客户比例（《客户关系管理问答汇编》（资料0）告诫不要对A类客户这样做）"),
+    Knob("first_year", 2023, int, "calendar year of period 1 (period 2 is the next year)", low=1990, high=2100,
+         doc_zh="第1期所在的公历年份（第2期为下一年）"),
 ]
 
 _DRIVER = "the customer's expected annual sales in that year"
@@ -101,46 +104,56 @@ TABLES = [
     Table("customers", "The customer archive, one row per downstream customer (CRM Q&A compilation (source 0), lines 49–55): "
           "(1) region, (2) market, (3) customer details, (4) the customer's own resources, (5) the owner's "
           "personal profile.", (
-              Column("customer_id", "int32", "customer number 1..n_customers"),
-              Column("region", "category", "(1) sales region"),
-              Column("province", "category", "(1) province"),
+              Column("customer_id", "int32", "customer number 1..n_customers", doc_zh="客户编号 1..n_customers"),
+              Column("region", "category", "(1) sales region", doc_zh="(1) 销售大区"),
+              Column("province", "category", "(1) province", doc_zh="(1) 省份"),
               Column("market_type", "category", "(2) market the customer sells into: village, township market, "
-                     "county town"),
-              Column("market_size", "float64", "(2) population of the market served, thousands", "thousand people"),
-              Column("business_type", "category", "(3) rural_retailer, county_dealer or city_distributor"),
-              Column("brands_carried", "int64", "(3) number of brands the customer sells"),
-              Column("has_outdoor_ads", "bool", "(3) has outdoor advertising"),
-              Column("staff", "int64", "(4) employees"),
-              Column("vehicles", "int64", "(4) delivery vehicles"),
-              Column("warehouse_m2", "float64", "(4) warehouse area", "m²"),
-              Column("working_capital", "float64", "(4) working capital", "currency"),
-              Column("owner_birthday", "datetime64[ns]", "(5) owner's birthday"),
-              Column("owner_age", "int64", "(5) owner's age at the start of period 1", "years"),
-              Column("owner_education", "category", "(5) owner's education"),
-              Column("owner_hobby", "category", "(5) owner's main hobby"),
-              Column("preferred_contact", "category", "(5) phone, WeChat or visit"),
-          )),
+                     "county town", doc_zh="(2) 客户所面对的市场：village（村）、township market（乡镇集市）、"
+                                           "county town（县城）"),
+              Column("market_size", "float64", "(2) population of the market served, thousands", "thousand people",
+                     doc_zh="(2) 所服务市场的人口，单位千人"),
+              Column("business_type", "category", "(3) rural_retailer, county_dealer or city_distributor",
+                     doc_zh="(3) 业态：rural_retailer（农村零售商）、county_dealer（县级经销商）或 "
+                            "city_distributor（城市分销商）"),
+              Column("brands_carried", "int64", "(3) number of brands the customer sells", doc_zh="(3) 经销的品牌数"),
+              Column("has_outdoor_ads", "bool", "(3) has outdoor advertising", doc_zh="(3) 是否有户外广告"),
+              Column("staff", "int64", "(4) employees", doc_zh="(4) 员工人数"),
+              Column("vehicles", "int64", "(4) delivery vehicles", doc_zh="(4) 送货车辆数"),
+              Column("warehouse_m2", "float64", "(4) warehouse area", "m²", doc_zh="(4) 仓库面积"),
+              Column("working_capital", "float64", "(4) working capital", "currency", doc_zh="(4) 流动资金"),
+              Column("owner_birthday", "datetime64[ns]", "(5) owner's birthday", doc_zh="(5) 老板的生日"),
+              Column("owner_age", "int64", "(5) owner's age at the start of period 1", "years",
+                     doc_zh="(5) 第1期开始时老板的年龄"),
+              Column("owner_education", "category", "(5) owner's education", doc_zh="(5) 老板的文化程度"),
+              Column("owner_hobby", "category", "(5) owner's main hobby", doc_zh="(5) 老板的主要爱好"),
+              Column("preferred_contact", "category", "(5) phone, WeChat or visit",
+                     doc_zh="(5) 偏好的联系方式：phone（电话）、WeChat（微信）或 visit（上门拜访）"),
+          ), doc_zh="客户档案，每个下游客户一行（《客户关系管理问答汇编》（资料0）第49–55行）："
+                    "(1) 所在区域，(2) 市场状况，(3) 客户情况，(4) 客户自身的人财物，(5) 老板的个人情况。"),
     Table("orders", "Orders over the two years, sorted by customer_id, period, date. Profit of an order = "
           "amount − cost_of_goods − service_cost.", (
-              Column("order_id", "int32", "order number (in table order)"),
-              Column("customer_id", "int32", "customer (see customers)"),
-              Column("period", "int8", "1 = first year, 2 = second year"),
-              Column("date", "datetime64[ns]", "order date"),
-              Column("amount", "float64", "invoiced sales", "currency"),
-              Column("cost_of_goods", "float64", "purchase cost of the goods sold", "currency"),
-              Column("service_cost", "float64", "order handling and delivery", "currency"),
-          )),
+              Column("order_id", "int32", "order number (in table order)", doc_zh="订单编号（按表中顺序）"),
+              Column("customer_id", "int32", "customer (see customers)", doc_zh="客户（见 customers 表）"),
+              Column("period", "int8", "1 = first year, 2 = second year", doc_zh="1 = 第一年，2 = 第二年"),
+              Column("date", "datetime64[ns]", "order date", doc_zh="下单日期"),
+              Column("amount", "float64", "invoiced sales", "currency", doc_zh="开票销售额"),
+              Column("cost_of_goods", "float64", "purchase cost of the goods sold", "currency",
+                     doc_zh="所售货物的进货成本"),
+              Column("service_cost", "float64", "order handling and delivery", "currency", doc_zh="订单处理和送货成本"),
+          ), doc_zh="两年的订单，按 customer_id、period、date 排序。一张订单的利润 = "
+                    "amount − cost_of_goods − service_cost。"),
     Table("account_costs", "Yearly cost-to-serve outside the orders, one row per customer and period: "
           "customer profit in a period = sum over its orders of (amount − cost_of_goods − service_cost) − "
           "visit_cost − support_cost − cash_rebate.", (
-              Column("customer_id", "int32", "customer"),
-              Column("period", "int8", "1 or 2"),
-              Column("visits", "int64", "sales visits in the year"),
-              Column("visit_cost", "float64", "cost of those visits", "currency"),
+              Column("customer_id", "int32", "customer", doc_zh="客户"),
+              Column("period", "int8", "1 or 2", doc_zh="1 或 2"),
+              Column("visits", "int64", "sales visits in the year", doc_zh="当年的业务拜访次数"),
+              Column("visit_cost", "float64", "cost of those visits", "currency", doc_zh="这些拜访的成本"),
               Column("support_cost", "float64", "promotion/material support, plus advisory support for class A",
-                     "currency"),
-              Column("cash_rebate", "float64", "cash rebate paid at year end", "currency"),
-          )),
+                     "currency", doc_zh="促销/物质支持，A类客户另加智力支持（顾问与管理支持）"),
+              Column("cash_rebate", "float64", "cash rebate paid at year end", "currency", doc_zh="年底支付的现金返利"),
+          ), doc_zh="订单以外的年度服务成本，每个客户每期一行：一个客户在一期中的利润 = 其各张订单的 "
+                    "(amount − cost_of_goods − service_cost) 之和 − visit_cost − support_cost − cash_rebate。"),
 ]
 
 DESCRIPTION = f"""
@@ -175,6 +188,34 @@ Planted truth: `class_shares` (population shares of A, B, C), `transition_matrix
 `cutoffs`, `profit_facts`, `seed_claims`, and `customers`, a DataFrame indexed by customer_id with
 value_p1, value_p2 (expected annual sales = the class-driving value), class_p1, class_p2 (band classes),
 segment, margin_p1, margin_p2 (gross margin rates), rebate_rate, profit_p1, profit_p2.
+"""
+
+
+DESCRIPTION_ZH = f"""
+年销量服从对数正态分布，中位数为 `median_sales`，对数标准差为 `sales_sigma`：每一年，n 个客户分到这个分布的 n 个
+分位数（因此数据的集中程度与分布完全一致，样本小也不会抖动），按当年的排名分配。客户某一年的分类依据是它当年的
+销量；它的等级就是按累计销量占比（{CUTOFFS[0]:.0%} / {CUTOFFS[1]:.0%}）划出的ABC等级。sales_sigma = 1.683 时，
+总体中A、B、C类分别占20%、28.5%和51.5%。第一年的排名是随机的。第二年，先按预设的转移矩阵
+（`truth["transition_matrix"]`，行 = 第一年，列 = 第二年；各等级之间的流动相互抵消，所以两年的等级占比相同）
+抽出每个客户的新等级；客户在等级区间内的相对位置与第一年保持相关系数 `persistence`；由等级和位置得出第二年的
+排名，第二年的等级再按累计销量重新计算（因此处在边界上的一两个客户可能与抽到的移动不一致）。每年的销量拆成
+1 + 泊松个订单（客户越大，下单越频繁），日期在当年内均匀分布。
+
+客户档案：业态是一个潜在细分群体的抽样，按第一年的销量依次分配（客户越大，越可能是城市分销商）；
+人财物（员工、车辆、仓库、资金）随销量增长。
+
+经济账：中等规模客户的毛利率约为 {_MARGIN:.0%}，客户越大毛利率越低（数量折扣）；每张订单的处理和送货成本为
+{_ORDER_COST:.0f}，每次业务拜访 {_VISIT_COST:.0f}；每个客户都得到相当于其销量 {_SUPPORT_RATE:.0%} 的促销支持
+（对A类客户以促销品的形式下沉到终端，对B、C类客户则是物质支持），A类客户另有智力支持
+（每年 {_ADVISORY_COST:.0f}）；比例为 `rebate_share` 的客户得到随规模增长的现金返利。这些常数的取值使得在第二年（第2期）
+大约50%的客户不盈利，按利润排名前20%的客户贡献盈利客户利润总和的约80%，而不盈利客户的亏损吃掉其中约一半——
+这是我们对《客户关系管理问答汇编》（资料0）第12行的解读（这里的利润是“毛”利润，即盈利客户的利润之和；
+净利润大约是它的一半，因此鲸鱼曲线的峰值接近净利润的200%）。`truth["profit_facts"]` 给出实际实现的数值。
+
+预设真值：`class_shares`（A、B、C类在总体中的占比）、`transition_matrix`（字典的字典）、`cutoffs`、
+`profit_facts`、`seed_claims`，以及 `customers`：一个以 customer_id 为索引的 DataFrame，列有
+value_p1、value_p2（期望年销量，即分类依据的值）、class_p1、class_p2（区间等级）、segment（业态）、
+margin_p1、margin_p2（毛利率）、rebate_rate（返利率）、profit_p1、profit_p2。
 """
 
 
@@ -271,7 +312,8 @@ def _split_into_orders(rng, sales: np.ndarray, year: int, cust: np.ndarray):
 
 
 @register("distributor_abc", title="A distributor's downstream customers: ABC classes, archive and whale curve",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES)
+          description=DESCRIPTION, knobs=KNOBS, tables=TABLES,
+          title_zh="经销商的下游客户：ABC分类、客户档案与鲸鱼曲线", description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, knobs: dict) -> tuple[dict, dict]:
     """Draw the world (see DESCRIPTION); called by ``crmlab.worlds.make("distributor_abc", ...)``."""
     n, sigma, year = knobs["n_customers"], knobs["sales_sigma"], knobs["first_year"]

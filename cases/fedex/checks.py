@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import casekit
-from crmlab.checks import close, equal, exercise, mistakes, solutions
+from crmlab.checks import Text, close, equal, exercise, mistakes, solutions
 
 CASE = "fedex"
 
@@ -37,46 +37,58 @@ def _tiers(profit: pd.Series) -> pd.Series:
 
 
 @exercise(CASE, "q1", hint="Profit = revenue - cost_to_serve; count the accounts below zero and divide by all "
-                           "accounts (a share between 0 and 1).")
+                           "accounts (a share between 0 and 1).",
+          hint_zh="利润 = revenue - cost_to_serve；数出利润小于零的账户，再除以账户总数（0到1之间的比例）。")
 def q1(world, answer):
     acc = _accounts(world)
-    return close(answer, float((acc["profit"] < 0).mean()), abs=5e-4, what="the share of loss-making accounts")
+    return close(answer, float((acc["profit"] < 0).mean()), abs=5e-4, what="the share of loss-making accounts",
+                 what_zh="亏损账户占比")
 
 
 @exercise(CASE, "q2", hint="Take the round(0.1 x number of accounts) largest accounts by revenue and compute the "
-                           "share of them with negative profit.")
+                           "share of them with negative profit.",
+          hint_zh="按收入从大到小取前 round(0.1 x 账户数) 个账户，算出其中利润为负的比例。")
 def q2(world, answer):
     acc = _accounts(world)
     k = max(1, round(0.1 * len(acc)))
     top = acc.sort_values("revenue", ascending=False, kind="stable").head(k)
     # one account more or less at the boundary (e.g. a quantile cut-off) is accepted
     return close(answer, float((top["profit"] < 0).mean()), abs=1.01 / k,
-                 what="the share of loss-makers among the largest 10% of accounts by revenue")
+                 what="the share of loss-makers among the largest 10% of accounts by revenue",
+                 what_zh="收入最大的10%账户中的亏损账户占比")
 
 
-@exercise(CASE, "q3", hint="For each tier: total cost_to_serve divided by total shipments; then lead / platinum.")
+@exercise(CASE, "q3", hint="For each tier: total cost_to_serve divided by total shipments; then lead / platinum.",
+          hint_zh="对每个层级：cost_to_serve 的总和除以 shipments 的总和；再用铅层（lead）的值除以铂金层（platinum）的值。")
 def q3(world, answer):
     acc = _accounts(world)
     tier = _tiers(acc["profit"])
     per = acc.groupby(tier.to_numpy())[["cost_to_serve", "shipments"]].sum()
     if not {"lead", "platinum"} <= set(per.index):
-        return False, "this world has no lead or no platinum accounts, so the ratio is undefined"
+        return False, Text("this world has no lead or no platinum accounts, so the ratio is undefined",
+                           "这个数据世界没有铅层或铂金层账户，这个比值没有定义")
     ratio = (per.loc["lead", "cost_to_serve"] / per.loc["lead", "shipments"]
              / (per.loc["platinum", "cost_to_serve"] / per.loc["platinum", "shipments"]))
-    return close(answer, float(ratio), rel=0.005, what="lead's cost per shipment relative to platinum's")
+    return close(answer, float(ratio), rel=0.005, what="lead's cost per shipment relative to platinum's",
+                 what_zh="铅层每票服务成本与铂金层之比")
 
 
 @exercise(CASE, "q4", hint="Mean of `retained` for accounts with tracking_user True minus the mean for False "
-                           "(a difference of shares, e.g. 0.05 for 5 points).")
+                           "(a difference of shares, e.g. 0.05 for 5 points).",
+          hint_zh="tracking_user 为 True 的账户的 `retained` 均值，减去为 False 的账户的均值"
+                  "（两个比例之差，例如5个百分点写作0.05）。")
 def q4(world, answer):
     acc = world.tables["accounts"]
     rate = acc.groupby("tracking_user")["retained"].mean()
     return close(answer, float(rate.loc[True] - rate.loc[False]), abs=5e-4,
-                 what="the retention gap between tracking users and non-users")
+                 what="the retention gap between tracking users and non-users",
+                 what_zh="在线追踪账户与不追踪账户的客户保留率之差")
 
 
 @exercise(CASE, "q5", hint="Add cost_per_pickup x pickups + cost_per_special x special_handling to each lead "
-                           "account's profit and count those that reach zero or more.")
+                           "account's profit and count those that reach zero or more.",
+          hint_zh="给每个铅层账户的利润加上 cost_per_pickup x pickups + cost_per_special x special_handling，"
+                  "数出结果大于或等于零的账户。")
 def q5(world, answer):
     acc = _accounts(world)
     k = world.knobs
@@ -85,8 +97,10 @@ def q5(world, answer):
     if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
         answer = int(answer)
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        return False, f"expected a whole number of accounts, got {answer!r}"
-    return equal(int(answer), int((after >= 0).sum()), what="the number of lead accounts turned profitable")
+        return False, Text(f"expected a whole number of accounts, got {answer!r}",
+                           f"账户数应当是一个整数，而你给的是 {answer!r}")
+    return equal(int(answer), int((after >= 0).sum()), what="the number of lead accounts turned profitable",
+                 what_zh="转为盈利的铅层账户数")
 
 
 # ------------------------------------------------------------------------------ right answers and mistakes

@@ -63,45 +63,58 @@ RETENTION = {"intercept": 1.5, "on_time_pp": 0.25, "tracking_user": 0.6}
 # Small knobs for the frozen snapshot in datasets/ (crmlab.worlds.snapshot).
 SNAPSHOT_KNOBS = {"n_customers": 500}
 KNOBS = [
-    Knob("n_customers", 2000, int, "number of business shipper accounts", low=20, high=2_000_000),
+    Knob("n_customers", 2000, int, "number of business shipper accounts", low=20, high=2_000_000,
+         doc_zh="企业发件客户账户数"),
     Knob("list_price", 22.0, float, "average list price per shipment before discount", low=1.0, high=500.0,
-         unit="USD"),
+         unit="USD", doc_zh="折扣前每票快件的平均目录价"),
     Knob("max_discount", 0.45, float, "largest negotiated discount (big accounts get deeper discounts)",
-         low=0.0, high=0.9),
-    Knob("cost_per_shipment", 9.0, float, "unit cost of moving one shipment", low=0.0, high=500.0, unit="USD"),
-    Knob("cost_per_pickup", 30.0, float, "unit cost of one scheduled pickup", low=0.0, high=1000.0, unit="USD"),
+         low=0.0, high=0.9, doc_zh="谈判折扣的上限（大客户拿到的折扣更深）"),
+    Knob("cost_per_shipment", 9.0, float, "unit cost of moving one shipment", low=0.0, high=500.0, unit="USD",
+         doc_zh="运送一票快件的单位成本"),
+    Knob("cost_per_pickup", 30.0, float, "unit cost of one scheduled pickup", low=0.0, high=1000.0, unit="USD",
+         doc_zh="一次预约上门取件的单位成本"),
     Knob("cost_per_special", 18.0, float, "unit cost of one special-handling shipment", low=0.0, high=1000.0,
-         unit="USD"),
-    Knob("cost_per_return", 14.0, float, "unit cost of one returned shipment", low=0.0, high=1000.0, unit="USD"),
-    Knob("cost_per_call", 9.0, float, "unit cost of one service call", low=0.0, high=1000.0, unit="USD"),
+         unit="USD", doc_zh="一票需要特殊处理的快件的单位成本"),
+    Knob("cost_per_return", 14.0, float, "unit cost of one returned shipment", low=0.0, high=1000.0, unit="USD",
+         doc_zh="一票退件的单位成本"),
+    Knob("cost_per_call", 9.0, float, "unit cost of one service call", low=0.0, high=1000.0, unit="USD",
+         doc_zh="一次客服来电的单位成本"),
     Knob("cost_of_capital", 0.10, float, "annual cost of the credit given while an invoice is unpaid",
-         low=0.0, high=1.0, unit="per year"),
+         low=0.0, high=1.0, unit="per year", doc_zh="发票未付期间垫付资金的年化成本"),
     Knob("fixed_cost", 250.0, float, "yearly fixed cost of keeping an account (billing, account set-up)",
-         low=0.0, high=100_000.0, unit="USD"),
-    Knob("cost_noise", 0.05, float, "relative spread of costs not explained by the drivers", low=0.0, high=1.0),
+         low=0.0, high=100_000.0, unit="USD", doc_zh="维持一个账户的年固定成本（开票、开户）"),
+    Knob("cost_noise", 0.05, float, "relative spread of costs not explained by the drivers", low=0.0, high=1.0,
+         doc_zh="成本中不能由各项驱动因素解释的部分的相对离散程度"),
 ]
 
 C = Column
 TABLES = [
     Table("accounts", "One row per business shipper account: a year of revenue, the cost-to-serve drivers "
           "and the cost measured by an activity-based costing study.", (
-              C("customer_id", "int64", "account id"),
-              C("industry", "category", "industry of the shipper"),
-              C("region", "category", "sales region"),
-              C("discount", "float64", "negotiated discount off list price (share)"),
-              C("revenue", "float64", "revenue in the year", "USD"),
-              C("shipments", "int64", "shipments in the year"),
-              C("pickups", "int64", "scheduled pickups in the year"),
+              C("customer_id", "int64", "account id", doc_zh="账户编号"),
+              C("industry", "category", "industry of the shipper", doc_zh="发件企业所属行业"),
+              C("region", "category", "sales region", doc_zh="销售大区"),
+              C("discount", "float64", "negotiated discount off list price (share)",
+                doc_zh="在目录价基础上谈定的折扣（比例）"),
+              C("revenue", "float64", "revenue in the year", "USD", doc_zh="全年收入"),
+              C("shipments", "int64", "shipments in the year", doc_zh="全年发件票数"),
+              C("pickups", "int64", "scheduled pickups in the year", doc_zh="全年预约上门取件次数"),
               C("special_handling", "int64", "shipments needing special handling (dangerous goods, "
-                                                  "oversize, Saturday delivery)"),
-              C("returns", "int64", "returned shipments"),
-              C("service_calls", "int64", "calls to customer service"),
-              C("days_to_pay", "float64", "average days from invoice to payment", "days"),
-              C("on_time_rate", "float64", "share of the account's shipments delivered on time"),
-              C("tracking_user", "bool", "the account tracks its shipments online"),
-              C("cost_to_serve", "float64", "yearly cost of serving the account (ABC study)", "USD"),
-              C("retained", "bool", "the account still ships with us the following year"),
-          )),
+                                                  "oversize, Saturday delivery)",
+                doc_zh="需要特殊处理的快件票数（危险品、超大件、周六派送）"),
+              C("returns", "int64", "returned shipments", doc_zh="退件票数"),
+              C("service_calls", "int64", "calls to customer service", doc_zh="打给客服的电话次数"),
+              C("days_to_pay", "float64", "average days from invoice to payment", "days",
+                doc_zh="从开票到付款的平均天数"),
+              C("on_time_rate", "float64", "share of the account's shipments delivered on time",
+                doc_zh="该账户快件的准时送达率（比例）"),
+              C("tracking_user", "bool", "the account tracks its shipments online", doc_zh="该账户是否在线追踪快件"),
+              C("cost_to_serve", "float64", "yearly cost of serving the account (ABC study)", "USD",
+                doc_zh="服务该账户的年成本（作业成本法测算）"),
+              C("retained", "bool", "the account still ships with us the following year",
+                doc_zh="次年是否仍在我们这里发件（客户保留）"),
+          ), doc_zh="每个企业发件客户账户一行：一年的收入、服务成本的各项驱动因素，以及作业成本法"
+                    "（activity-based costing）测算出的服务成本。"),
 ]
 
 DESCRIPTION = """
@@ -128,6 +141,27 @@ accounts); retention next year is logistic in on-time percentage points above 95
 """
 
 
+DESCRIPTION_ZH = """
+账户来自三个潜在的行为细分群体（省心型 easy 45%、标准型 standard 35%、难伺候型 demanding 20%；见
+`truth['segments']`）。每年的发件票数服从对数正态分布（重尾）；上门取件、特殊处理、退件和客服来电都是泊松计数，
+每票快件的发生率因细分群体而异；付款天数按细分群体服从正态分布。折扣随发件量的对数增长，上限为
+`max_discount`：discount = clip(0.12 log10(shipments) - 0.10 + N(0, 0.03), 0, max_discount)。
+收入 = shipments x list_price x (1 - discount) x LogNormal(0, 0.1)。
+
+服务成本 = cost_per_shipment x shipments + cost_per_pickup x pickups + cost_per_special x
+special_handling + cost_per_return x returns + cost_per_call x service_calls + cost_of_capital x
+revenue x days_to_pay / 365 + fixed_cost，再乘以 (1 + cost_noise x N(0, 1))。把成本对这六项驱动因素回归
+（截距代表固定成本），就能还原各项单位成本；由于噪声与成本成比例、账户规模又是重尾的，回归要拟合相对误差
+（每个账户的方程除以 cost_to_serve，即权重为 1 / cost_to_serve² 的加权最小二乘），否则少数最大的账户会左右拟合结果。
+
+利润 = revenue - cost_to_serve。层级（Zeithaml、Rust 和 Lemon 2001 年提出的客户金字塔）：铅层（lead）=
+亏损账户；其余账户中，铂金层（platinum）= 全部账户中利润最高的10%，黄金层（gold）= 其后的20%，钢铁层（iron）=
+其余盈利账户。准时送达率服从以95%左右为中心的 Beta 分布（难伺候型账户较低）；次年是否保留服从逻辑回归模型，自变量是
+准时送达率高出95%的百分点数和是否使用在线追踪（系数见 `truth['retention_coef']`）。`truth['accounts']`
+逐个账户给出细分群体、利润、期望成本（不含噪声）、层级和保留概率。
+"""
+
+
 def _pyramid(profit: np.ndarray) -> np.ndarray:
     """Tier index (0 platinum, 1 gold, 2 iron, 3 lead) from profit: loss-makers are lead, the top 10% of
     all accounts platinum, the next 20% gold, other profitable accounts iron."""
@@ -139,7 +173,8 @@ def _pyramid(profit: np.ndarray) -> np.ndarray:
 
 
 @register("fedex", title="FedEx: customer profitability, cost-to-serve and the customer pyramid",
-          description=DESCRIPTION, knobs=KNOBS, tables=TABLES)
+          description=DESCRIPTION, knobs=KNOBS, tables=TABLES,
+          title_zh="联邦快递：客户盈利能力、服务成本与客户金字塔", description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, k: dict):
     n = k["n_customers"]
     pop = draw_segments(rng, n, SEGMENTS)
