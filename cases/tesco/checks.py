@@ -11,14 +11,20 @@ quarter, sums or means over the same shoppers) gives the same number up to float
 and nothing more. A looser tolerance (0.002) accepted the additive differences in trips per week as the relative
 lifts: with a base of about one trip a week the two differ by only 0.001-0.002 at some seeds.
 
+Where no voucher is issued at all (``points_rate`` 0, or a ``voucher_threshold`` no balance reaches) the
+breakage is 0/0: q2 then accepts nan, the answer the notebook's solution gives, and says why.
+
 Below the checks: the answers computed the way the notebook's solutions compute them (``@solutions``) and the
 classic mistakes each check must refuse (``@mistakes``).
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
-from crmlab.checks import close, exercise, mistakes, solutions
+from crmlab.checks import Text, close, exercise, mistakes, solutions
 
 CASE = "tesco"
 #: Absolute tolerance of the two lifts (q4, q5): the answers are exact ratios (scale-free, so per week and per
@@ -43,36 +49,51 @@ def _member(world) -> np.ndarray:
 
 @exercise(CASE, "q1", hint="From `statements`: the value of the vouchers that were redeemed (voucher_value where "
                            "redeemed is True), divided by the members' spend in quarters 2-4 (a share, about 0.01 "
-                           "or less).")
+                           "or less).",
+          hint_zh="用 `statements`：已兑换代金券的金额（redeemed 为 True 的 voucher_value 之和）除以会员在第2–4季度的"
+                  "消费额（是一个比例，约0.01或更小）。")
 def q1(world, answer):
     s = world.tables["statements"]
     value = s["voucher_value"].to_numpy(dtype=float)
     redeemed = s["redeemed"].to_numpy(dtype=bool)
     expected = float(value[redeemed].sum() / s["spend"].to_numpy(dtype=float).sum())
-    return close(answer, expected, rel=0.01, abs=1e-6, what="the reward cost as a share of members' spend")
+    return close(answer, expected, rel=0.01, abs=1e-6, what="the reward cost as a share of members' spend",
+                 what_zh="奖励成本占会员消费额的比例")
 
 
 @exercise(CASE, "q2", hint="Breakage = 1 - (value of redeemed vouchers) / (value of all vouchers issued), from "
-                           "`statements`.")
+                           "`statements`; if no voucher was issued at all, it is undefined: answer float('nan').",
+          hint_zh="积分沉淀率 = 1 - 已兑换代金券的金额 / 发放的全部代金券金额，用 `statements` 计算；"
+                  "如果根本没有发放代金券，它没有定义：请答 float('nan')。")
 def q2(world, answer):
     s = world.tables["statements"]
     value = s["voucher_value"].to_numpy(dtype=float)
     redeemed = s["redeemed"].to_numpy(dtype=bool)
-    return close(answer, float(1 - value[redeemed].sum() / value.sum()), rel=0.01, abs=1e-6, what="the breakage")
+    if value.sum() == 0:
+        # no voucher issued (points_rate 0, or a threshold no balance reached): breakage is 0/0, undefined
+        ok = isinstance(answer, numbers.Real) and not isinstance(answer, bool) and math.isnan(answer)
+        return ok, Text("no voucher was issued in this world, so the breakage is undefined (nan)"
+                        + ("" if ok else f", not {answer!r}"),
+                        "这个数据世界没有发放任何代金券，积分沉淀率没有定义（nan）" + ("" if ok else f"，而不是 {answer!r}"))
+    return close(answer, float(1 - value[redeemed].sum() / value.sum()), rel=0.01, abs=1e-6, what="the breakage",
+                 what_zh="积分沉淀率")
 
 
 @exercise(CASE, "q3", hint="Trips per shopper in quarters 2 and 3 together (shoppers with no trip count as 0); "
-                           "the mean over members divided by the mean over non-members.")
+                           "the mean over members divided by the mean over non-members.",
+          hint_zh="每位顾客在第2、3季度合计的购物次数（没有购物的顾客记为0）；会员的均值除以非会员的均值。")
 def q3(world, answer):
     t, m = _trips(world), _member(world)
     post = t[:, 1] + t[:, 2]
     # an exact ratio of means (per week or per half-year alike); 0.1% allows rounding to three decimals
     return close(answer, float(post[m].mean() / post[~m].mean()), rel=1e-3,
-                 what="the naive member / non-member trip ratio")
+                 what="the naive member / non-member trip ratio", what_zh="会员与非会员购物次数的朴素比值")
 
 
 @exercise(CASE, "q4", hint="Per group, mean trips per week after launch (quarters 2-3, 26 weeks) divided by mean "
-                           "trips per week before (quarter 1, 13 weeks); then members' ratio / non-members' ratio - 1.")
+                           "trips per week before (quarter 1, 13 weeks); then members' ratio / non-members' ratio - 1.",
+          hint_zh="每组分别计算：入会后（第2–3季度，26周）平均每周购物次数除以入会前（第1季度，13周）平均每周"
+                  "购物次数；然后用会员的比值除以非会员的比值，再减1。")
 def q4(world, answer):
     t, m = _trips(world), _member(world)
     pre, post = t[:, 0] / 13, (t[:, 1] + t[:, 2]) / 26
@@ -82,17 +103,20 @@ def q4(world, answer):
 
     # exact up to float rounding (scale-free: per week or per quarter alike); LIFT_TOL allows four decimals
     return close(answer, float(growth(m) / growth(~m) - 1), abs=LIFT_TOL, fmt=".4f",
-                 what="the difference-in-differences estimate of the membership lift")
+                 what="the difference-in-differences estimate of the membership lift",
+                 what_zh="入会效应的双重差分估计")
 
 
 @exercise(CASE, "q5", hint="Mean quarter-4 trips of mailed members divided by that of held-out members, minus 1 "
-                           "(members with no trip count as 0).")
+                           "(members with no trip count as 0).",
+          hint_zh="收到邮件的会员第四季度平均购物次数除以对照组会员的平均购物次数，再减1（没有购物的会员记为0）。")
 def q5(world, answer):
     t = _trips(world)
     mailing = world.tables["customers"]["mailing"].astype(str).to_numpy()
     q4 = t[:, 3]
     return close(answer, float(q4[mailing == "mailed"].mean() / q4[mailing == "holdout"].mean() - 1), abs=LIFT_TOL,
-                 fmt=".4f", what="the relative lift of the coupon mailing in quarter-4 trips")
+                 fmt=".4f", what="the relative lift of the coupon mailing in quarter-4 trips",
+                 what_zh="优惠券邮寄使第四季度购物次数提升的相对幅度")
 
 
 # ------------------------------------------------------------------------------ right answers and mistakes
@@ -113,8 +137,9 @@ def answers(world) -> dict:
     statements = world.tables["statements"]
     trips, is_member, mailing = _notebook_tables(world)
     q1_cost = float((statements["voucher_value"] * statements["redeemed"]).sum() / statements["spend"].sum())
-    q2_breakage = 1 - float((statements["voucher_value"] * statements["redeemed"]).sum()
-                            / statements["voucher_value"].sum())
+    issued_value = statements["voucher_value"].sum()
+    q2_breakage = (1 - float((statements["voucher_value"] * statements["redeemed"]).sum() / issued_value)
+                   if issued_value > 0 else float("nan"))
     post_trips = trips[2] + trips[3]
     q3_naive = float(post_trips[is_member].mean() / post_trips[~is_member].mean())
     after, before = (trips[2] + trips[3]) / 26, trips[1] / 13

@@ -4,8 +4,10 @@ Public record (casebook, "safe to cite"): Tesco's Clubcard was launched in the U
 analytics firm dunnhumby; points are worth about 1% of spend and are paid out as quarterly vouchers;
 basket data was used to segment shoppers and personalise mailings. The casebook chapter
 (CRM Q&A compilation (source 0), lines 99–102 and 156–159 (section ㈣)) teaches that a loyalty programme can
-win loyalty; CRM article collection (source 3), line 663 notes that rewards keep customers "even if the loyalty
-is false" (虚假忠诚). Everything else — shoppers, catalogue, prices, segments, rules, effect sizes — is
+win loyalty; CRM article collection (source 3), line 663 says rewards should keep customers loyal through their
+own interest "even if the loyalty is false" (虚假忠诚): loyalty bought with incentives, 利益忠诚 (line 569), which
+ends with the reward. That is not the self-selection of heavy shoppers into the scheme (self-selection bias,
+自选择偏差), which the world plants separately. Everything else — shoppers, catalogue, prices, segments, rules, effect sizes — is
 synthetic.
 """
 from __future__ import annotations
@@ -99,58 +101,70 @@ SNAPSHOT_KNOBS = {"n_customers": 100}
 
 KNOBS = (
     Knob("n_customers", 5_000, int, "shoppers in the panel (members and non-members)", 100, 1_000_000,
-         unit="shoppers"),
+         unit="shoppers", doc_zh="样本中的顾客数（会员和非会员）"),
     Knob("points_rate", 0.01, float, "points value as a share of spend (public record: about 1%); one point "
-         "is worth £0.01", 0.0, 0.2),
+         "is worth £0.01", 0.0, 0.2, doc_zh="积分价值占消费额的比例（公开资料：约1%）；1积分值0.01英镑"),
     Knob("voucher_threshold", 1.50, float, "smallest balance turned into a voucher at a quarter's end; a lower "
-         "balance is carried to the next quarter", 0.0, 100.0, unit="£"),
-    Knob("member_share", 0.6, float, "expected share of shoppers who join when the scheme launches", 0.05, 0.95),
+         "balance is carried to the next quarter", 0.0, 100.0, unit="£",
+         doc_zh="季度末兑换成代金券所需的最低余额（英镑）；余额不足则结转到下一季度"),
+    Knob("member_share", 0.6, float, "expected share of shoppers who join when the scheme launches", 0.05, 0.95,
+         doc_zh="计划推出时预期加入的顾客比例"),
     Knob("selection_strength", 1.5, float, "log-odds of joining per standard deviation of a shopper's log trip "
-         "rate: heavier shoppers self-select into the scheme (0 = joining is random)", 0.0, 4.0),
+         "rate: heavier shoppers self-select into the scheme (0 = joining is random)", 0.0, 4.0,
+         doc_zh="顾客购物频率（取对数）每高一个标准差，入会的对数几率增加多少：购物越多的顾客越会自行选择入会"
+                "（0 表示入会是随机的）"),
     Knob("true_lift", 0.05, float, "true incremental effect of membership: members' trip rate is multiplied "
-         "by 1 + true_lift after joining", -0.5, 1.0),
+         "by 1 + true_lift after joining", -0.5, 1.0,
+         doc_zh="入会的真实增量效应：会员入会后的购物频率乘以 1 + true_lift"),
     Knob("coupon_lift", 0.08, float, "effect of the quarter-4 personalised coupon mailing: mailed members' trip "
-         "rate is multiplied by 1 + coupon_lift (a random 20% of members is held out)", -0.5, 1.0),
-    Knob("breakage", 0.25, float, "expected share of voucher value never redeemed", 0.0, 0.95),
+         "rate is multiplied by 1 + coupon_lift (a random 20% of members is held out)", -0.5, 1.0,
+         doc_zh="第四季度个性化优惠券邮寄的效果：收到邮件的会员购物频率乘以 1 + coupon_lift"
+                "（随机留出20%的会员作为对照组）"),
+    Knob("breakage", 0.25, float, "expected share of voucher value never redeemed", 0.0, 0.95,
+         doc_zh="预期从未兑换的代金券金额占比（积分沉淀率）"),
 )
 
 TABLES = (
     Table("products", "The catalogue: one row per item.", (
-        Column("item", "category", "item name"),
-        Column("category", "category", "product category"),
-        Column("price", "float64", "shelf price", "£"),
-    )),
+        Column("item", "category", "item name", doc_zh="商品名称"),
+        Column("category", "category", "product category", doc_zh="商品品类"),
+        Column("price", "float64", "shelf price", "£", doc_zh="货架价格"),
+    ), doc_zh="商品目录：每种商品一行。"),
     Table("customers", "One row per shopper of the panel.", (
-        Column("customer_id", "int64", "shopper number"),
-        Column("household_size", "int64", "people in the household", "people"),
-        Column("age", "int64", "age of the main shopper", "years"),
-        Column("member", "bool", "joined the card scheme at launch"),
-        Column("joined", "datetime64[ns]", "date of joining (NaT for non-members)"),
+        Column("customer_id", "int64", "shopper number", doc_zh="顾客编号"),
+        Column("household_size", "int64", "people in the household", "people", doc_zh="家庭人口数"),
+        Column("age", "int64", "age of the main shopper", "years", doc_zh="家庭主要购物者的年龄"),
+        Column("member", "bool", "joined the card scheme at launch", doc_zh="计划推出时是否加入会员卡计划"),
+        Column("joined", "datetime64[ns]", "date of joining (NaT for non-members)", doc_zh="入会日期（非会员为 NaT）"),
         Column("mailing", "category", "quarter-4 coupon mailing: mailed, holdout (random 20% of members) or "
-               "not_member"),
-    )),
+               "not_member", doc_zh="第四季度优惠券邮寄：mailed（已寄送）、holdout（对照组，随机抽取的20%会员）"
+                                    "或 not_member（非会员）"),
+    ), doc_zh="样本中的每位顾客一行。"),
     Table("baskets", "One row per shopping trip, by shopper and date.", (
-        Column("basket_id", "int64", "trip number"),
-        Column("customer_id", "int64", "shopper"),
-        Column("date", "datetime64[ns]", "date of the trip"),
-        Column("quarter", "int64", "quarter of the year, 1-4 (the scheme starts in quarter 2)"),
-        Column("n_items", "int64", "distinct items bought"),
-        Column("spend", "float64", "basket value", "£"),
-    )),
+        Column("basket_id", "int64", "trip number", doc_zh="购物篮（购物次）编号"),
+        Column("customer_id", "int64", "shopper", doc_zh="顾客"),
+        Column("date", "datetime64[ns]", "date of the trip", doc_zh="购物日期"),
+        Column("quarter", "int64", "quarter of the year, 1-4 (the scheme starts in quarter 2)",
+               doc_zh="季度，1–4（计划从第二季度开始）"),
+        Column("n_items", "int64", "distinct items bought", doc_zh="购买的不同商品数"),
+        Column("spend", "float64", "basket value", "£", doc_zh="购物篮金额"),
+    ), doc_zh="每次购物一行，按顾客和日期排列。"),
     Table("basket_items", "One row per item in a basket (quantity one).", (
-        Column("basket_id", "int64", "trip number"),
-        Column("item", "category", "item bought"),
-        Column("price", "float64", "price paid", "£"),
-    )),
+        Column("basket_id", "int64", "trip number", doc_zh="购物篮（购物次）编号"),
+        Column("item", "category", "item bought", doc_zh="所购商品"),
+        Column("price", "float64", "price paid", "£", doc_zh="支付价格"),
+    ), doc_zh="购物篮中的每件商品一行（数量均为一）。"),
     Table("statements", "Quarterly card statement per member, quarters 2-4.", (
-        Column("customer_id", "int64", "member"),
-        Column("quarter", "int64", "quarter of the year, 2-4"),
-        Column("spend", "float64", "spend in the quarter", "£"),
-        Column("points", "int64", "points earned: Σ over baskets of floor(spend·100·points_rate)", "points"),
+        Column("customer_id", "int64", "member", doc_zh="会员"),
+        Column("quarter", "int64", "quarter of the year, 2-4", doc_zh="季度，2–4"),
+        Column("spend", "float64", "spend in the quarter", "£", doc_zh="本季度消费额"),
+        Column("points", "int64", "points earned: Σ over baskets of floor(spend·100·points_rate)", "points",
+               doc_zh="获得的积分：对每个购物篮求 floor(spend·100·points_rate) 再加总"),
         Column("voucher_value", "float64", "voucher issued at the quarter's end (0 if the balance was below "
-               "voucher_threshold, which is then carried over)", "£"),
-        Column("redeemed", "bool", "the voucher was redeemed before it expired"),
-    )),
+               "voucher_threshold, which is then carried over)", "£",
+               doc_zh="季度末发放的代金券金额（余额低于 voucher_threshold 时为0，余额结转）"),
+        Column("redeemed", "bool", "the voucher was redeemed before it expired", doc_zh="代金券是否在到期前兑换"),
+    ), doc_zh="每位会员每季度的积分对账单，第2–4季度。"),
 )
 
 DESCRIPTION = f"""
@@ -168,8 +182,9 @@ cheese board, each with a planted antecedent support and confidence (lift in the
 The card scheme launches at week {LAUNCH_WEEK:.0f} (start of quarter 2). Shoppers self-select: P(join) =
 expit(a + selection_strength · z), z = the standardised log trip rate, a set so that the expected share is
 member_share. After joining a member's trip rate is multiplied by 1 + true_lift — the only causal effect.
-A naive member/non-member comparison after launch therefore mixes the effect with self-selection ("false
-loyalty"); a before/after comparison against non-members (difference in differences) recovers it.
+A naive member/non-member comparison after launch therefore mixes the effect with self-selection
+(self-selection bias); a before/after comparison against non-members (difference in differences, taken as a
+ratio of ratios because the groups' trip rates differ in level) recovers it.
 At week {MAILING_WEEK:.0f} (quarter 4) members are sent a personalised coupon mailing, except a random
 {HOLDOUT_SHARE:.0%} hold-out group; mailed members' trip rate is multiplied by 1 + coupon_lift for the quarter
 (randomised, so mailed vs hold-out compares like with like).
@@ -177,6 +192,31 @@ At week {MAILING_WEEK:.0f} (quarter 4) members are sent a personalised coupon ma
 Members earn floor(spend × 100 × points_rate) points per basket (1 point = £0.01). At each quarter's end a
 balance of at least voucher_threshold becomes a voucher, otherwise it is carried over. Each member redeems
 each voucher with a personal propensity ~ Beta with mean 1 − breakage.
+"""
+
+DESCRIPTION_ZH = f"""
+一组顾客（无论是否会员，每位顾客都可识别）从 {START} 起被跟踪一年。
+
+顾客分属四个潜在细分群体（{'、'.join(SEGMENT_NAMES)}；占比
+{'、'.join(f"{s['name']} {s['share']:.0%}" for s in SEGMENTS)}），用 ``draw_segments`` 从一张声明式的表中抽取，
+这张表同时规定了家庭人口数、年龄和该群体购物频率的分布（对数正态）。每位顾客的购物按泊松过程发生。每个购物篮中，
+目录里的每件商品各自独立出现，概率为 {BASE_ITEM_PROB} × 该群体对这件商品所属品类的偏好（CATEGORY_TASTE）；
+属于预设规则的商品在每个群体中的背景概率都是 {RULE_ITEM_PROB}。在此之上预设了四条关联规则（``mech.baskets``）：
+意面 + 意面酱 → 帕玛森奶酪（pasta + pasta sauce → parmesan）、汉堡面包 → 汉堡肉饼（burger buns → burgers）、
+啤酒 → 薯片（lager → crisps）、红葡萄酒 → 奶酪拼盘（red wine → cheese board），每条都有预设的前项支持度和置信度
+（提升度见预设真值）。
+
+会员卡计划在第 {LAUNCH_WEEK:.0f} 周（第二季度初）推出。顾客自行选择是否入会：P(入会) =
+expit(a + selection_strength · z)，z 为标准化后的对数购物频率，a 的取值使预期入会比例等于 member_share。
+会员入会后的购物频率乘以 1 + true_lift——这是唯一的因果效应。因此，计划推出后会员与非会员的朴素比较把这个效应和
+自选择混在了一起（自选择偏差，self-selection bias）；以非会员为参照、比较入会前后的变化（双重差分，按比值之比计算，
+因为两组的购物频率水平不同）可以把它还原出来。
+第 {MAILING_WEEK:.0f} 周（第四季度）向会员寄出个性化优惠券，随机留出的 {HOLDOUT_SHARE:.0%} 对照组除外；
+收到邮件的会员在该季度的购物频率乘以 1 + coupon_lift（随机分组，所以寄送组与对照组的比较是同类相比）。
+
+会员每个购物篮获得 floor(spend × 100 × points_rate) 积分（1积分 = 0.01英镑）。每季度末，积分余额达到
+voucher_threshold 即兑换为代金券，否则结转到下一季度。每位会员以个人的兑换倾向兑换每张代金券，
+该倾向服从均值为 1 − breakage 的 Beta 分布。
 """
 
 
@@ -194,7 +234,8 @@ def _join_intercept(z: np.ndarray, slope: float, share: float) -> float:
 
 
 @register("tesco", title="Tesco: loyalty programmes win loyalty (Clubcard-style scheme)", description=DESCRIPTION,
-          knobs=KNOBS, tables=TABLES)
+          knobs=KNOBS, tables=TABLES, title_zh="特易购：“忠诚计划”赢得忠诚（仿照 Clubcard 会员卡的积分计划）",
+          description_zh=DESCRIPTION_ZH)
 def build(rng: np.random.Generator, k: dict) -> tuple[dict, dict]:
     """Draw shoppers, trips, baskets and the card scheme's statements; see DESCRIPTION."""
     n = k["n_customers"]
