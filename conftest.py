@@ -13,3 +13,9 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+# A case's world.py and checks.py are loaded by crmlab itself (crmlab._casemodules, as crmlab_cases.<id>.world),
+# never imported by pytest: pytest's import for --doctest-modules would load them a second time under another
+# name, and their worlds and exercises would register twice. Their docstring examples run through crmlab's
+# loader in tests/test_case_contract.py (test_case_modules_docstring_examples).
+collect_ignore_glob = ["cases/*/world.py", "cases/*/checks.py"]

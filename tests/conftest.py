@@ -1,16 +1,7 @@
 """Fixtures of the unit tests (headless plotting and figure clean-up live in ../conftest.py)."""
 import pytest
 
-
-def _write_notebook(path, params_src, body_src):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    cell = nbformat.v4.new_code_cell(params_src)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(body_src)]
-    nbformat.write(nb, str(path))
+from nb_helpers import write_notebook as _write_notebook
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """`crmlab assign` (crmlab.assign): student version and answer key of a notebook with real exercise checks.
 
-The notebook is a small version of the distributor ABC case: it builds the ``distributor_abc`` world
-(80 customers) and answers two of that case's registered exercises (crmlab/checks/distributor_abc.py).
-Executing the key must make every check pass and executing the student version must make every check
-fail, as recorded in the executed notebooks (``check_q1`` ...) and collected by ``crmlab batch``.
+The notebook is an ABC drill on the library's generic ``transactions`` world (80 customers): it answers two
+exercises registered by ``cases/abc_drill/checks.py`` of a throw-away project (fixture ``drill_project``,
+``CRMLAB_HOME``), the way a case registers its checks. Executing the key must make every check pass and
+executing the student version must make every check fail, as recorded in the executed notebooks
+(``check_q1`` ...) and collected by ``crmlab batch``.
 """
 import contextlib
 import csv
@@ -20,10 +21,11 @@ SETUP = """import crmlab
 from crmlab import concentration
 from crmlab.checks import Checker
 
-world = crmlab.worlds.make("distributor_abc", seed=seed, n_customers=n_customers)
-check = Checker("distributor_abc", world)
-orders = world.tables["orders"]
-sales = orders.groupby(["customer_id", "period"])["amount"].sum().unstack("period").fillna(0.0)
+world = crmlab.worlds.make("transactions", seed=seed, n_customers=n_customers)
+check = Checker("abc_drill", world)
+tx = world.tables["transactions"]
+sales = (tx.assign(period=1 + (tx["date"] > tx["date"].median()).astype(int))
+         .groupby(["customer_id", "period"])["amount"].sum().unstack("period").fillna(0.0))
 sales = sales.reindex(world.tables["customers"]["customer_id"], fill_value=0.0)"""
 Q1 = """# BEGIN SOLUTION
 abc2 = concentration.abc_classify(sales[2])
@@ -37,6 +39,53 @@ b_to_a = int(((abc1["class"] == "B") & (abc2["class"].reindex(abc1.index) == "A"
 # END SOLUTION
 check("q3", b_to_a)"""
 AFTER = 'print("the checks are done; here is the world:", repr(world)[:20])'
+
+
+# The drill's checks, as a case folder holds them: computed from the student's own world, with an explicit
+# ABC rule (the class of the cumulative share reached before a customer; 80% / 95% cut-offs).
+DRILL_CHECKS = """import numpy as np
+
+from crmlab.checks import close, equal, exercise
+
+
+def _sales(world):
+    tx = world.tables["transactions"]
+    period = 1 + (tx["date"] > tx["date"].median()).astype(int)
+    sales = tx.groupby([tx["customer_id"], period])["amount"].sum().unstack().fillna(0.0)
+    return sales.reindex(world.tables["customers"]["customer_id"], fill_value=0.0)
+
+
+def _abc(values):
+    v = values.sort_values(ascending=False, kind="stable")
+    before = (v.cumsum() - v) / v.sum()
+    cls = np.where(before < 0.8 - 1e-12, "A", np.where(before < 0.95 - 1e-12, "B", "C"))
+    return dict(zip(v.index, cls))
+
+
+@exercise("abc_drill", "q1", hint="Classify the customers by their period-2 sales and divide the number of "
+                                  "class A customers by all customers.")
+def q1(world, answer):
+    cls = _abc(_sales(world)[2])
+    return close(answer, sum(c == "A" for c in cls.values()) / len(cls), abs=5e-4, what="the share of class A")
+
+
+@exercise("abc_drill", "q3", hint="Count the customers that are B in period 1 and A in period 2.")
+def q3(world, answer):
+    sales = _sales(world)
+    one, two = _abc(sales[1]), _abc(sales[2])
+    return equal(answer, sum(one[c] == "B" and two[c] == "A" for c in sales.index), what="the B-to-A movers")
+"""
+
+
+@pytest.fixture(autouse=True)
+def drill_project(tmp_path, monkeypatch):
+    """A throw-away project whose only case folder, abc_drill, registers the drill's two checks; notebook
+    kernels inherit CRMLAB_HOME and find them there."""
+    root = tmp_path / "drill_project"
+    (root / "cases" / "abc_drill").mkdir(parents=True)
+    (root / "cases" / "abc_drill" / "checks.py").write_text(DRILL_CHECKS, encoding="utf-8")
+    monkeypatch.setenv("CRMLAB_HOME", str(root))
+    return root
 
 
 def write_nb(path, *cells):

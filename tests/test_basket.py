@@ -133,32 +133,3 @@ def test_plot_rules_renders_without_warnings():
         ax.figure.canvas.draw()
     assert len(ax.texts) == 3
     assert len(ax.collections[0].get_offsets()) == len(rules)
-
-
-# ------------------------------------------------------------------------------ planted truth of worlds
-def _assert_recovers(rules: pd.DataFrame, planted: pd.DataFrame, conf_tol: float, lift_rel: float):
-    for p in planted.itertuples():
-        hit = rules[(rules["antecedents"] == tuple(sorted(p.antecedents)))
-                    & (rules["consequents"] == tuple(sorted(p.consequents)))]
-        assert len(hit) == 1, (p.antecedents, p.consequents)
-        assert hit["confidence"].item() == pytest.approx(p.confidence, abs=conf_tol)
-        assert hit["lift"].item() == pytest.approx(p.lift, rel=lift_rel)
-
-
-def test_mobile_operator_world_cross_sell_rules():
-    """crmlab.worlds mobile_operator: the three planted cross-sell rules (closed-form support, confidence, lift)."""
-    from crmlab.worlds import make
-
-    w = make("mobile_operator", seed=42)
-    rules = association_rules(w.tables["holdings"], basket_col="customer_id", item_col="product",
-                              min_support=0.03, min_confidence=0.3)
-    _assert_recovers(rules, w.truth["cross_sell_rules"], conf_tol=0.05, lift_rel=0.15)
-
-
-def test_tesco_world_basket_rules():
-    """crmlab.worlds tesco: the four planted product-affinity rules of the basket world."""
-    from crmlab.worlds import make
-
-    w = make("tesco", seed=42, n_customers=600)
-    rules = association_rules(w.tables["basket_items"], min_support=0.01, min_confidence=0.25)
-    _assert_recovers(rules, w.truth["rules"], conf_tol=0.06, lift_rel=0.2)

@@ -60,6 +60,18 @@ def test_same_seed_same_scores():
     assert not a.equals(ch.fit_churn_model(d, n_splits=3, seed=6).scores)
 
 
+def test_feature_cols_restrict_the_model_to_the_named_columns():
+    """feature_cols: a model given the planted drivers by name scores exactly as one fitted on a frame of those
+    columns alone, so the other columns (an id, a leaky post-churn flag) are not used."""
+    d, p = _subscribers(seed=4, n=1200)
+    noisy = d.assign(subscriber_id=np.arange(len(d)), left_the_app=d["churned"])
+    drivers = ["tenure", "complaints", "plan", "arpu"]
+    named = ch.fit_churn_model(noisy, feature_cols=drivers, n_splits=3, seed=2)
+    alone = ch.fit_churn_model(d[drivers + ["churned"]], n_splits=3, seed=2)
+    assert named.scores.to_numpy() == pytest.approx(alone.scores.to_numpy())
+    assert named.auc < 0.9 < ch.fit_churn_model(noisy, n_splits=3, seed=2).auc  # the leak would be found
+
+
 def test_churn_model_errors_name_the_argument():
     d, _ = _subscribers(n=200)
     with pytest.raises(ValueError, match="target_col='churn'"):
@@ -187,6 +199,18 @@ def test_uplift_recovers_planted_segment_effects():
     assert u.loc["all", "uplift"] == pytest.approx(d[d.treated].responded.mean() - d[~d.treated].responded.mean())
 
 
+def test_uplift_reads_columns_by_any_name():
+    """treatment_col, response_col and segment_col only name the columns: renamed columns (bool treatment,
+    response 'stayed') give the table the default names give, row for row."""
+    d = _two_groups(56, 70, 48, 80, seg=(["a", "b"] * 75))
+    renamed = d.rename(columns={"treated": "in_offer", "responded": "stayed", "seg": "region"}).astype(
+        {"in_offer": bool, "stayed": bool})
+    pd.testing.assert_frame_equal(
+        ch.campaign_uplift(renamed, treatment_col="in_offer", response_col="stayed", segment_col="region")
+        .rename(columns={"region": "segment"}),
+        ch.campaign_uplift(d, segment_col="seg").rename(columns={"seg": "segment"}))
+
+
 def test_uplift_errors():
     d = _two_groups(5, 10, 3, 10, seg=["a"] * 10 + ["b"] * 10)
     with pytest.raises(ValueError, match="segment 'a' lacks a treated or a control group"):
@@ -254,30 +278,3 @@ def test_plots_render_without_warnings():
     t = ch.targeting_roi(p, value=100, uplift=0.2, offer_cost=5)
     ax = render_strict(lambda: ch.plot_roi(t))
     assert ax.collections[0].get_offsets()[0][0] == t.loc[t["best"], "share_targeted"].item()
-
-
-# ------------------------------------------------------------------------------ planted truth of worlds
-def test_mobile_operator_world_churn_model_and_campaign_uplift():
-    """crmlab.worlds mobile_operator: the churn model ranks as well as the planted propensity and tracks it;
-    the treatment-vs-control intervals cover each segment's planted uplift (response = stayed)."""
-    from crmlab.worlds import make
-
-    w = make("mobile_operator", seed=42)
-    s, truth = w.tables["subscribers"], w.truth
-    untreated = (s["campaign_group"] != "treatment").to_numpy()
-    base = s[untreated]
-    m = ch.fit_churn_model(base, feature_cols=["tenure_months", "complaints_12m", "plan", "arpu", "n_products"],
-                           seed=0)
-    p = truth["subscribers"]["churn_propensity"].to_numpy()[untreated]
-    assert m.auc > roc_auc_score(base["churned"], p) - 0.02
-    assert np.corrcoef(m.scores, p)[0, 1] > 0.9
-    in_test = (s["campaign_group"] != "none").to_numpy()
-    exp = pd.DataFrame({"treated": s["campaign_group"][in_test].eq("treatment").to_numpy(),
-                        "stayed": ~s["churned"][in_test].to_numpy(),
-                        "segment": truth["subscribers"]["segment"].to_numpy()[in_test]})
-    u = ch.campaign_uplift(exp, treatment_col="treated", response_col="stayed", segment_col="segment")
-    u = u.set_index("segment")
-    for seg, tau in truth["uplift_by_segment"].items():
-        assert u.loc[seg, "ci_low"] < tau < u.loc[seg, "ci_high"]
-    overall = truth["subscribers"]["uplift"].to_numpy()[in_test].mean()
-    assert u.loc["all", "ci_low"] < overall < u.loc["all", "ci_high"]

@@ -146,7 +146,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 def test_declared_parameters_survive_comments_with_equals_signs(tmp_path):
     """papermill's inspector drops `x = 1  # (0 = none)`; crmlab parses the cell itself."""
-    from conftest import _write_notebook
+    from nb_helpers import write_notebook as _write_notebook
     from crmlab.runner import declared_parameters
 
     nb = tmp_path / "p.ipynb"
@@ -201,7 +201,7 @@ _kernel.post_handler_hook = lambda: signal.signal(signal.SIGINT, lambda *_: _mar
 
 
 def test_a_finished_notebook_kernel_is_shut_down_without_an_interrupt(tmp_path, capfd):
-    from conftest import _write_notebook
+    from nb_helpers import write_notebook as _write_notebook
 
     nb = tmp_path / "probe.ipynb"
     _write_notebook(nb, "seed = 1", _SIGINT_PROBE)

@@ -140,3 +140,38 @@ def test_check_logit_matches_a_brute_force_grid_on_small_data():
 
     grid = b["response_days"] + np.linspace(-0.5, 0.5, 201)
     assert abs(grid[np.argmax([loglik(s) for s in grid])] - b["response_days"]) <= 0.005
+
+
+# ----------------------------------------------- library functions against the planted truth (from tests/)
+# Moved from tests/test_service.py: the library's tests no longer build a case's world. These check
+# crmlab.service.complaint_pareto and crmlab.service.sla_status against the truth this world plants.
+def test_pareto_reads_the_team_names_of_the_ctrip_world():
+    """crmlab.service.complaint_pareto against this world's planted routing: the world writes routes as
+    'product/R&D' and 'process/management'; read as kinds (kind_col='route'), they route every category to the
+    team the world planted (truth['category_route'])."""
+    w = make("ctrip", seed=3, n_customers=2000)
+    t = service.complaint_pareto(w.tables["complaints"], kind_col="route")
+    planted = {c: r.split("/")[1] for c, r in w.truth["category_route"].items()}
+    assert dict(zip(t["category"], t["route"])) == {c: planted[c] for c in t["category"]}
+    assert set(t["kind"]) == {"product", "process"}
+
+
+def test_ctrip_world_pareto_routes_and_email_alerts():
+    """crmlab.service.complaint_pareto and crmlab.service.sla_status against this world's planted truth: the
+    Pareto order and routes match the planted shares and routing; the 12-hour alerts computed from reply times
+    equal the world's alert_sent flags; the breach rate matches its closed form (truth['expected_breach_rate'])."""
+    w = make("ctrip", seed=42)
+    c, truth = w.tables["complaints"], w.truth
+    kinds = {k: v.split("/")[0] for k, v in truth["category_route"].items()}
+    p = service.complaint_pareto(c, kinds=kinds)
+    planted_order = sorted(truth["category_shares"], key=lambda k: -truth["category_shares"][k])
+    assert list(p["category"][:4]) == planted_order[:4]
+    assert p.set_index("category")["share"].to_dict() == pytest.approx(truth["category_shares"], abs=0.04)
+    assert dict(zip(p["category"], p["route"])) == {k: service.ROUTES[v] for k, v in kinds.items()}
+    replies = pd.DataFrame({"received_at": c["opened_at"],
+                            "replied_at": c["opened_at"] + pd.to_timedelta(c["response_hours"], unit="h")})
+    s = service.sla_status(replies, alert_after_hours=w.knobs["alert_hours"],
+                           reply_within_hours=w.knobs["sla_hours"])
+    assert (s["alert"] & c["channel"].eq("email")).equals(c["alert_sent"])
+    assert s["breach"].equals(c["sla_breached"])
+    assert s["breach"].mean() == pytest.approx(truth["expected_breach_rate"], abs=0.03)

@@ -95,3 +95,43 @@ def test_largest_accounts_check_accepts_a_quantile_cut_off_and_one_account_more(
     assert check("q2", float(acc.loc[acc["revenue"] >= acc["revenue"].quantile(0.9), "loss"].mean()))
     assert check("q2", float(by_revenue["loss"].head(k + 1).mean()))
     assert not check("q2", float(by_revenue["loss"].head(2 * k).mean()))
+
+
+# ----------------------------------------------- library functions against the planted truth (from tests/)
+# Moved from tests/test_casekit.py and tests/test_accounts.py: the library's tests no longer build a case's world.
+def test_profit_pyramid_reproduces_the_planted_tiers_of_the_fedex_world():
+    """crmlab.casekit.profit_pyramid against this world's planted tiers (truth['accounts']['tier']): the world
+    assigns tiers by the same published rule; the function must agree account by account."""
+    import pandas as pd
+
+    from crmlab import casekit
+
+    for seed in (3, 11):
+        w = make("fedex", seed=seed, n_customers=700)
+        acc = w.tables["accounts"]
+        profit = pd.Series((acc["revenue"] - acc["cost_to_serve"]).to_numpy(), index=acc["customer_id"])
+        tier = casekit.profit_pyramid(profit)
+        planted = w.truth["accounts"]["tier"].reindex(profit.index)
+        assert (tier.astype(str).to_numpy() == planted.astype(str).to_numpy()).all()
+        assert list(tier.cat.categories) == list(casekit.PYRAMID_TIERS) and tier.cat.ordered
+
+
+def test_fedex_world_key_accounts_by_planted_profit():
+    """crmlab.accounts.account_profit, select_key_accounts, compare_selections and incentive_comparison
+    against this world's planted profit (truth['accounts']['profit']): profit = revenue - cost to serve equals
+    the planted profit; the profit-chosen key accounts are the planted top 25, and the revenue ranking takes in
+    planted loss-makers."""
+    from crmlab import accounts as ac
+
+    w = make("fedex", seed=42)
+    a, truth = w.tables["accounts"], w.truth["accounts"]
+    assert ac.account_profit(a, margin=1.0).to_numpy() == pytest.approx(truth["profit"].to_numpy())
+    s = ac.select_key_accounts(a, n=25, account_col="customer_id", margin=1.0)
+    planted_top = set(truth["profit"].nlargest(25).index)
+    assert set(s.loc[s["key_by_profit"], "account"]) == planted_top
+    by_revenue = s.loc[s["key_by_revenue"], "account"]
+    cmp = ac.compare_selections(s)
+    assert cmp.loc["by_revenue", "unprofitable"] == (truth["profit"].loc[by_revenue] < 0).sum() > 0
+    assert cmp.loc["by_profit", "profit"] > cmp.loc["by_revenue", "profit"]
+    r = ac.incentive_comparison(a, n=25, account_col="customer_id", margin=1.0)
+    assert r.loc["pay_on_profit", "company_gain"] > 0 > r.loc["pay_on_revenue", "company_gain"]

@@ -165,3 +165,28 @@ def test_checks_use_the_students_own_world():
     assert Checker("haier", w1)("q2", a1)
     assert a2 < a1 - 0.05
     assert not Checker("haier", w2)("q2", a1)
+
+
+# ----------------------------------------------- library functions against the planted truth (from tests/)
+# Moved from tests/test_service.py: the library's tests no longer build a case's world.
+def test_haier_world_p_charts_flag_planted_city_months_and_funnel_leaks():
+    """crmlab.service.control_rates, p_chart and no_miss_funnel against this world's planted truth: per-city
+    p-charts of the complaint rate flag exactly the planted special causes (truth['out_of_control']); the
+    four-no-miss funnel recovers the planted leak rates of record, re-check and feed-back
+    (truth['funnel_leakage'])."""
+    from crmlab import service as sv
+
+    w = make("haier", seed=42)
+    req = w.tables["service_requests"]
+    rates = sv.control_rates(req.assign(omitted=(~req["handled"]).astype("boolean").where(req["recorded"])),
+                             group_cols=["city", "month"], complaint_col="complaint")
+    flagged = set()
+    for city, g in rates.groupby("city", observed=True):
+        chart = sv.p_chart(g, defects_col="complaints", n_col="complaint_base")
+        flagged |= {(str(city), m.strftime("%Y-%m")) for m in chart.loc[chart["out_of_control"], "month"]}
+    planted = {(c["city"], c["month"]) for c in w.truth["out_of_control"]}
+    assert planted <= flagged and len(flagged - planted) <= 2
+    f = sv.no_miss_funnel(req).set_index("stage")
+    leak = w.truth["funnel_leakage"]
+    for stage in ("record", "recheck", "feed_back"):
+        assert f.loc[stage, "conversion"] == pytest.approx(1 - leak[stage], abs=0.01)

@@ -154,3 +154,52 @@ def test_wrongly_typed_answers_are_refused_with_a_reason():
     assert not result and "expected the name of a channel" in result.message
     result = check("q1", "a quarter")
     assert not result and "expected a number" in result.message
+
+
+# ----------------------------------------------- library functions against the planted truth (from tests/)
+# Moved from tests/test_churn.py and tests/test_basket.py: the library's tests no longer build a case's world.
+def test_mobile_operator_world_churn_model_and_campaign_uplift():
+    """crmlab.churn.fit_churn_model and crmlab.churn.campaign_uplift against this world's planted truth: the
+    churn model ranks as well as the planted propensity (truth['subscribers']['churn_propensity']) and tracks
+    it; the treatment-vs-control intervals cover each segment's planted uplift (truth['uplift_by_segment'];
+    response = stayed)."""
+    from sklearn.metrics import roc_auc_score
+
+    from crmlab import churn as ch
+
+    w = make("mobile_operator", seed=42)
+    s, truth = w.tables["subscribers"], w.truth
+    untreated = (s["campaign_group"] != "treatment").to_numpy()
+    base = s[untreated]
+    m = ch.fit_churn_model(base, feature_cols=["tenure_months", "complaints_12m", "plan", "arpu", "n_products"],
+                           seed=0)
+    p = truth["subscribers"]["churn_propensity"].to_numpy()[untreated]
+    assert m.auc > roc_auc_score(base["churned"], p) - 0.02
+    assert np.corrcoef(m.scores, p)[0, 1] > 0.9
+    in_test = (s["campaign_group"] != "none").to_numpy()
+    exp = pd.DataFrame({"treated": s["campaign_group"][in_test].eq("treatment").to_numpy(),
+                        "stayed": ~s["churned"][in_test].to_numpy(),
+                        "segment": truth["subscribers"]["segment"].to_numpy()[in_test]})
+    u = ch.campaign_uplift(exp, treatment_col="treated", response_col="stayed", segment_col="segment")
+    u = u.set_index("segment")
+    for seg, tau in truth["uplift_by_segment"].items():
+        assert u.loc[seg, "ci_low"] < tau < u.loc[seg, "ci_high"]
+    overall = truth["subscribers"]["uplift"].to_numpy()[in_test].mean()
+    assert u.loc["all", "ci_low"] < overall < u.loc["all", "ci_high"]
+
+
+def test_mobile_operator_world_cross_sell_rules():
+    """crmlab.basket.association_rules against this world's three planted cross-sell rules
+    (truth['cross_sell_rules'], closed-form support, confidence and lift): each is mined once, with its planted
+    confidence (±0.05) and lift (±15%)."""
+    from crmlab.basket import association_rules
+
+    w = make("mobile_operator", seed=42)
+    rules = association_rules(w.tables["holdings"], basket_col="customer_id", item_col="product",
+                              min_support=0.03, min_confidence=0.3)
+    for p in w.truth["cross_sell_rules"].itertuples():
+        hit = rules[(rules["antecedents"] == tuple(sorted(p.antecedents)))
+                    & (rules["consequents"] == tuple(sorted(p.consequents)))]
+        assert len(hit) == 1, (p.antecedents, p.consequents)
+        assert hit["confidence"].item() == pytest.approx(p.confidence, abs=0.05)
+        assert hit["lift"].item() == pytest.approx(p.lift, rel=0.15)

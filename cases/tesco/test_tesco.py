@@ -181,3 +181,66 @@ def test_zero_breakage_is_accepted_despite_rounding():
     assert abs(a) < 1e-12
     assert Checker("tesco", w)("q2", a)
     assert not Checker("tesco", w)("q2", 0.01)
+
+
+@pytest.mark.parametrize("knobs", [{"points_rate": 0.0}, {"voucher_threshold": 100.0}])
+def test_a_world_without_vouchers_has_undefined_breakage_and_no_reward_cost(knobs):
+    """Inside the declared knob ranges no voucher may be issued at all (no points, or a threshold no quarterly
+    balance reaches): the reward cost is 0, the breakage is undefined — q2 accepts nan (the solution's answer),
+    not a number — and the other checks still judge the solutions right."""
+    w = worlds.make("tesco", seed=6, n_customers=400, **knobs)
+    assert w.tables["statements"]["voucher_value"].sum() == 0
+    a = solve("tesco", w)
+    check = Checker("tesco", w)
+    assert a["q1"] == 0 and check("q1", a["q1"])
+    assert np.isnan(a["q2"]) and check("q2", a["q2"]) and check("q2", float("nan"))
+    assert not check("q2", 0.0) and not check("q2", 1.0) and not check("q2", "nan")
+    assert "没有发放" in Checker("tesco", w, lang="zh")("q2", 0.0).message
+    for name in ("q3", "q4", "q5"):
+        assert check(name, a[name])
+
+
+# ----------------------------------------------- library functions against the planted truth (from tests/)
+# Moved from tests/test_rewards.py and tests/test_basket.py: the library's tests no longer build a case's world.
+def test_points_vouchers_reproduce_tesco_world_statements():
+    """crmlab.rewards.points_vouchers against this world's statements (an independent generator): the world
+    issues quarterly vouchers of the whole balance once it reaches 1.50, with points floored per basket. The
+    function on its member baskets from launch (quarter 2) must give the same voucher for every member and
+    quarter."""
+    from crmlab import rewards as R
+
+    w = worlds.make("tesco", seed=42, n_customers=600)
+    t = w.tables
+    members = t["customers"].loc[t["customers"]["member"], "customer_id"]
+    baskets = t["baskets"][t["baskets"]["customer_id"].isin(members) & (t["baskets"]["quarter"] >= 2)]
+    ours = R.points_vouchers(baskets, amount_col="spend", period_col="quarter", voucher_unit=0.01, min_voucher=1.5)
+    theirs = t["statements"].merge(ours.rename(columns={"period": "quarter"}), on=["customer_id", "quarter"],
+                                   how="left", suffixes=("", "_ours"))
+    theirs["voucher"] = theirs["voucher"].fillna(0.0)  # members with no basket yet earn nothing
+    assert len(theirs) == len(t["statements"]) and theirs["voucher_value"].sum() > 0
+    assert np.allclose(theirs["voucher"], theirs["voucher_value"])
+
+
+def test_breakage_matches_the_tesco_planted_rate():
+    """crmlab.rewards.breakage against this world's planted expected breakage (truth['breakage_rate']): the
+    realised share of issued voucher value never redeemed is within 0.03 of it."""
+    from crmlab import rewards as R
+
+    w = worlds.make("tesco", seed=7, n_customers=3000)
+    st = w.tables["statements"]
+    issued = st["voucher_value"] > 0
+    got = R.breakage(st.loc[issued, "voucher_value"], st.loc[issued, "redeemed"].to_numpy())
+    assert got == pytest.approx(w.truth["breakage_rate"], abs=0.03)
+
+
+def test_tesco_world_basket_rules():
+    """crmlab.basket.association_rules against this world's four planted product-affinity rules
+    (truth['rules']): each is mined once, with its planted confidence (±0.06) and lift (±20%)."""
+    w = worlds.make("tesco", seed=42, n_customers=600)
+    rules = association_rules(w.tables["basket_items"], min_support=0.01, min_confidence=0.25)
+    for p in w.truth["rules"].itertuples():
+        hit = rules[(rules["antecedents"] == tuple(sorted(p.antecedents)))
+                    & (rules["consequents"] == tuple(sorted(p.consequents)))]
+        assert len(hit) == 1, (p.antecedents, p.consequents)
+        assert hit["confidence"].item() == pytest.approx(p.confidence, abs=0.06)
+        assert hit["lift"].item() == pytest.approx(p.lift, rel=0.2)
