@@ -210,5 +210,6 @@ def unknown_id_message(what: str, given, valid) -> str:
     valid = list(valid)
     close = difflib.get_close_matches(str(given), valid, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-    listing = ", ".join(valid) if len(valid) <= 12 else f"{len(valid)} ids, see `crmlab list`"
+    # the catalogue's 40-odd case ids are for `crmlab list`; worlds (one per ready case) are listed in full
+    listing = ", ".join(valid) if len(valid) <= 12 or what != "case" else f"{len(valid)} ids, see `crmlab list`"
     return f"unknown {what} {given!r}{hint} (valid: {listing})"
