@@ -88,7 +88,9 @@ def class_batch(tmp_path_factory):
 
 def test_batch_summary_has_the_issue_columns_and_each_students_seed(class_batch):
     rows = class_batch["rows"]
-    assert list(rows[0]) == [*SUMMARY_COLUMNS, "answer", "label"]
+    # the parameters each run was given follow the fixed columns; then the results it recorded
+    assert list(rows[0]) == [*SUMMARY_COLUMNS, "param_label", "answer", "label"]
+    assert [r["param_label"] for r in rows] == ["a", "x", "boom"]  # s002's empty cell: the notebook's default
     assert [r["student_id"] for r in rows] == ["s001", "s002", "s003"]
     for r in rows:
         assert int(r["seed"]) == student_seed(r["student_id"])
@@ -186,7 +188,8 @@ def small(tmp_path):
 
 
 @pytest.mark.parametrize("roster, extra, match", [
-    ("student_id,colour\ns1,red\n", [], "roster column 'colour' is not a parameter declared"),
+    ("student_id,lable\ns1,red\n", [],
+     "roster column 'lable' is not a parameter of the notebook(s); did you mean 'label'?"),
     ("student_id,size\ns1,ten\n", [], "roster line 2 (student 's1'): parameter 'size' expects int"),
     ("student_id,label\ns1,a\n", ["-p", "nope", "1"], "parameter 'nope' is not declared"),
     ("student_id,label\ns1,a\n", ["-p", "size", "1.5"], "parameter 'size' expects int"),
@@ -318,3 +321,113 @@ def test_kernel_deaths_are_told_apart_from_notebook_errors():
     assert _kernel_died(RuntimeError("Kernel didn't respond in 60 seconds"))
     assert _kernel_died(RuntimeError("Kernel died before replying to kernel_info"))
     assert not _kernel_died(CrmlabError("tiny.ipynb failed in cell 2: ZeroDivisionError: division by zero"))
+
+
+# ------------------------------------------------------------------------------- roster data and the summary
+def test_roster_columns_that_are_no_parameter_are_kept_as_data_and_semicolons_are_read(small):
+    """A roster exported from a grade book has name, email and section columns, and a spreadsheet in a
+    decimal-comma locale separates cells with semicolons: both run, and the summary carries the data."""
+    folder, nb = small
+    roster = folder / "roster.csv"
+    roster.write_text("student_id;name;email;section;size\ns1;Lee, Ann;ann@uni.edu;A;5\ns2;Wu Bo;;B;\n",
+                      encoding="utf-8")
+    students = read_roster(roster)
+    assert [s.columns for s in students] == [{"name": "Lee, Ann", "email": "ann@uni.edu", "section": "A", "size": "5"},
+                                             {"name": "Wu Bo", "section": "B"}]
+    rc, out, err = call_cli("batch", nb, "--roster", roster, "--out", folder / "out", "-p", "label", "y")
+    assert rc == 0, out + err
+    assert "roster column(s) kept as roster data, not parameters: name, email, section" in err
+    rows = read_csv(folder / "out" / "summary.csv")
+    assert list(rows[0]) == [*SUMMARY_COLUMNS, "name", "email", "section", "param_label", "param_size",
+                             "answer", "label"]
+    assert [(r["name"], r["email"], r["section"]) for r in rows] == [("Lee, Ann", "ann@uni.edu", "A"),
+                                                                     ("Wu Bo", "", "B")]
+    assert [(r["param_label"], r["param_size"]) for r in rows] == [("y", "5"), ("y", "10")]  # s2: default size
+    index = (folder / "out" / "index.html").read_text(encoding="utf-8")
+    assert "s1 · name: Lee, Ann, email: ann@uni.edu, section: A" in index
+
+
+def test_a_roster_data_column_named_like_a_summary_column_is_prefixed(small):
+    from crmlab.batch import Outcome, write_summary
+
+    folder, nb = small
+    (folder / "r.csv").write_text("student_id,status,answer\ns1,enrolled,42\n", encoding="utf-8")
+    (run,) = plan_runs([nb], folder / "out", roster=read_roster(folder / "r.csv"))
+    assert run.roster == {"status": "enrolled", "answer": "42"} and "status" not in run.parameters
+    (folder / "out").mkdir()
+    write_summary(folder / "out", [Outcome(run, "ok", results={"answer": 7})])
+    (row,) = read_csv(folder / "out" / "summary.csv")
+    assert (row["status"], row["roster_status"], row["answer"], row["roster_answer"]) == ("ok", "enrolled", "7", "42")
+
+
+# ------------------------------------------------------------------------------------- what a run must be
+def test_a_notebook_that_calls_sys_exit_fails_and_is_never_cached(tmp_path):
+    """papermill treats sys.exit() as a clean end and skips the remaining cells; crmlab must not call that
+    run ok (nor cache it for the next batch)."""
+    early = write_nb(tmp_path / "early.ipynb", "seed = 1", "import crmlab, sys\n_ = crmlab.record('a', 1)",
+                     "sys.exit()", "_ = crmlab.record('b', 2)")
+    last = write_nb(tmp_path / "last.ipynb", "seed = 1", "raise SystemExit(0)")
+    for _ in range(2):  # the second batch must run them again, not reuse them
+        report = run_batch([early, last], tmp_path / "out", progress=None)
+        early_o, last_o = report.outcomes
+        assert early_o.status == last_o.status == "failed"
+        assert "SystemExit" in early_o.error and "1 of 4 code cells did not run" in early_o.error, early_o.error
+        assert "SystemExit" in last_o.error and "0 of 2 code cells did not run" in last_o.error, last_o.error
+    files = listing(tmp_path / "out")
+    assert "early.ipynb" not in files and "early.failed.ipynb" in files and ".early.done.json" not in files
+
+
+def test_a_failed_rerun_keeps_the_earlier_result_and_says_so(small):
+    """--force (or an edited notebook) re-runs a finished run: its earlier notebook and page are replaced
+    only by a complete new pair, so a failing re-run leaves them, and the summary and index say so."""
+    folder, nb = small
+    out = folder / "out"
+    report = run_batch([nb], out, params={"label": "a"}, progress=None)
+    assert report.outcomes[0].status == "ok"
+    before = {name: (out / name).read_bytes() for name in ("tiny.ipynb", "tiny.html")}
+    write_nb(nb, PARAMS, BODY, "raise ValueError('the notebook is broken now')")  # edited: the cache is invalid
+    report = run_batch([nb], out, params={"label": "a"}, progress=None)
+    assert {name: (out / name).read_bytes() for name in before if (out / name).exists()} == before
+    (o,) = report.outcomes
+    assert o.status == "failed" and o.kept and "ValueError: the notebook is broken now" in o.error
+    (row,) = read_csv(out / "summary.csv")
+    assert row["status"] == "failed" and "(the earlier result is kept: tiny.html)" in row["error"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="tiny.html"' in index and "the earlier result is kept" in index
+    assert "tiny.failed.ipynb" in listing(out) and not [f for f in listing(out) if ".new." in f]
+    # fixed again: the new result replaces the old one and the partial notebook of the failure goes
+    write_nb(nb, PARAMS, BODY, "_ = crmlab.record('fixed', True)")
+    (o,) = run_batch([nb], out, params={"label": "a"}, progress=None).outcomes
+    assert o.status == "ok" and o.results["fixed"] is True
+    assert "tiny.failed.ipynb" not in listing(out)
+    assert (out / "tiny.ipynb").read_bytes() != before["tiny.ipynb"]
+
+
+def test_notebook_and_page_of_a_run_are_readable_alike(class_batch):
+    """On a shared class server both must follow the umask: the notebook was 0600, its page 0644."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for sid in ("s001", "s002"):
+        modes = {p.suffix: p.stat().st_mode & 0o777 for p in (class_batch["out"] / sid).glob("tiny.*")}
+        assert modes == {".ipynb": 0o666 & ~umask, ".html": 0o666 & ~umask}, modes
+    failed = class_batch["out"] / "s003" / "tiny.failed.ipynb"
+    assert failed.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_index_folds_the_checks_and_formats_numbers():
+    import tempfile
+    from pathlib import Path
+
+    from crmlab.report import write_index
+
+    results = {"clv": 71510.3, "share": 0.069812, "n": 12345, "check_q1": True, "check_q2": True,
+               "check_q3": False, "label": "x"}
+    with tempfile.TemporaryDirectory() as d:
+        page = write_index(Path(d), [{"id": "r", "title": "t", "status": "ok", "seconds": 1.0, "html": None,
+                                      "error": None, "results": results}], title="T").read_text(encoding="utf-8")
+    assert "checks: 2/3 right (not yet: q3)" in page and "check_q1" not in page
+    assert "= 71,510<" in page and "= 0.0698<" in page and "= 12,345<" in page and "e+04" not in page
+    from crmlab.report import format_number
+
+    assert [format_number(v) for v in (7.151e4, 1234.56, 12.3456, 0.5, 2.0, -3, 1.2e-5)] == \
+        ["71,510", "1,234.6", "12.35", "0.5", "2", "-3", "1.2e-05"]

@@ -5,11 +5,14 @@ non-JSON values and wrong types are refused before any kernel starts, and that a
 values it was given.
 """
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from nb_helpers import write_notebook as _write_notebook
 
 from crmlab import cli
 from crmlab.errors import CrmlabError, ParameterError
@@ -269,3 +272,125 @@ def test_list_piped_into_a_closed_reader_is_quiet():
     exe = Path(sys.executable).parent / "crmlab"
     proc = subprocess.run(f"'{exe}' list | head -1", shell=True, capture_output=True, text=True, timeout=60)
     assert proc.stdout.startswith("id") and "BrokenPipe" not in proc.stderr and "error" not in proc.stderr
+
+
+# ------------------------------------------------------------------------------ ranges declared by worlds
+def test_world_parameters_are_found_in_the_notebooks_make_call(tmp_path):
+    from nb_helpers import write_notebook as _write_notebook
+    from crmlab.runner import world_parameters
+
+    nb = tmp_path / "w.ipynb"
+    _write_notebook(nb, "seed = 1\nn = 500\nweeks = 52\nlang = 'en'",
+                    "%matplotlib inline\nimport crmlab\n"
+                    "w = crmlab.worlds.make('transactions', seed=seed, n_customers=n, weeks=2 * weeks)")
+    assert world_parameters(nb) == {"seed": [("transactions", "seed")], "n": [("transactions", "n_customers")]}
+    assert validate_parameters(nb, {"n": 1, "weeks": 10_000, "lang": "zh"})  # weeks is not passed as it is
+    for params, match in [
+        ({"n": 0},
+         "parameter 'n': world 'transactions' (knob 'n_customers') accepts an integer from 1 to 5000000, got 0"),
+        ({"seed": -1},
+         "parameter 'seed' is the seed of world 'transactions': it must be a non-negative integer, got -1"),
+        ({"lang": "fr"}, "parameter 'lang' must be one of 'en', 'zh', got 'fr'"),
+    ]:
+        with pytest.raises(ParameterError, match=re.escape(match)):
+            validate_parameters(nb, params)
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["run", "tesco", "-p", "n_customers", "10"],
+     "parameter 'n_customers': world 'tesco' accepts an integer from 100 to 1000000, got 10"),
+    (["run", "tesco", "-p", "breakage", "1.5"],
+     "parameter 'breakage': world 'tesco' accepts a number from 0 to 0.95, got 1.5"),
+    (["run", "tesco", "--lang", "zh", "-p", "lang", "fr"], "parameter 'lang' must be one of 'en', 'zh', got 'fr'"),
+    (["batch", "tesco", "-p", "n_customers", "10"], "tesco.ipynb: parameter 'n_customers': world 'tesco' accepts"),
+    (["batch", "tesco", "-p", "lang", "fr"], "tesco.ipynb: parameter 'lang' must be one of 'en', 'zh'"),
+])
+def test_values_outside_a_worlds_range_are_refused_before_any_kernel_starts(tmp_path, capsys, argv, match):
+    """They used to fail in cell 3, after a kernel had started, leaving a .failed.ipynb behind."""
+    out = tmp_path / "out"
+    rc, _, err = _run_cli(capsys, *argv, "--out", str(out))
+    assert rc == 2 and err.count("\n") == 1 and err.startswith("crmlab: error: "), err
+    assert match in err, err
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------- where `run` writes
+def test_run_writes_one_folder_per_parameter_set_by_default(tiny_project, tmp_path, capsys, monkeypatch):
+    """A student varying parameters runs again and again without --out or --force."""
+    monkeypatch.chdir(tmp_path)
+    base = tmp_path / "build" / "run" / "tiny"
+    for argv in (["-p", "seed", "5"], ["-p", "seed", "6", "-p", "label", "b c"], []):
+        rc, out, err = _run_cli(capsys, "run", "tiny", *argv)
+        assert rc == 0, err
+    from crmlab.cli import run_tag
+
+    assert sorted(p.name for p in base.iterdir()) == sorted(["default", "seed=5", run_tag({"seed": 6, "label": "b c"})])
+    assert "recorded answer = 10" in (base / "seed=5" / "tiny.html").read_text(encoding="utf-8")
+    assert "recorded answer = 2" in (base / "default" / "tiny.html").read_text(encoding="utf-8")
+    # the same case and parameters again: the earlier result is replaced, and the command says so
+    rc, out, err = _run_cli(capsys, "run", "tiny", "-p", "seed", "5")
+    assert rc == 0 and "(replaced the earlier result of these parameters)" in out
+    assert f"report:   {base / 'seed=5' / 'tiny.html'}" in out
+    # a notebook broken since: the run fails and the earlier result stays, said in the one error line
+    _write_notebook(tiny_project / "notebooks" / "tiny.ipynb", "seed = 1\nlabel = 'x'\nscale = 1.5", "1 / 0")
+    rc, _, err = _run_cli(capsys, "run", "tiny", "-p", "seed", "5")
+    assert rc == 2 and err.count("\n") == 1 and "ZeroDivisionError" in err
+    assert f"(the earlier result in {base / 'seed=5'} is unchanged)" in err
+    assert "recorded answer = 10" in (base / "seed=5" / "tiny.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (base / "seed=5").iterdir()) == ["tiny.failed.ipynb", "tiny.html", "tiny.ipynb"]
+
+
+def test_run_tag_is_stable_and_safe():
+    from crmlab.cli import run_tag
+
+    assert run_tag({}) == "default"
+    assert run_tag({"seed": 7, "n_customers": 800}) == run_tag({"n_customers": 800, "seed": 7})
+    assert run_tag({"seed": 7, "n_customers": 800}) == "n_customers=800_seed=7"
+    assert run_tag({"lang": "zh", "rate": 0.5}) == "lang=zh_rate=0.5"
+    odd = run_tag({"label": "a/b c"})
+    assert "/" not in odd and " " not in odd and odd != run_tag({"label": "a b/c"})
+
+
+# ------------------------------------------------------------------------------------ what a run must be
+@pytest.mark.parametrize("code, match", [
+    ("import sys\nsys.exit()", r"stopped in cell 3: SystemExit: 0 \(sys.exit\(\) ended the notebook early; 1 of 4"),
+    ("raise SystemExit", r"stopped in cell 3: SystemExit: 0 .*1 of 4 code cells did not run"),
+    ("exit()", None),  # IPython's exit() in a kernel ends nothing: the notebook runs to its end
+])
+def test_a_notebook_that_exits_early_is_a_failed_run(tmp_path, code, match):
+    import nbformat
+
+    nb = tmp_path / "e.ipynb"
+    _write_notebook(nb, "seed = 1", "import crmlab\n_ = crmlab.record('a', 1)")
+    node = nbformat.read(str(nb), as_version=4)
+    node.cells += [nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell("_ = crmlab.record('b', 2)")]
+    nbformat.write(node, str(nb))
+    if match is None:
+        assert collect(run_notebook(nb, tmp_path / "o" / "e.ipynb")) == {"a": 1, "b": 2}
+        return
+    with pytest.raises(CrmlabError, match=match):
+        run_notebook(nb, tmp_path / "o" / "e.ipynb")
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["e.failed.ipynb"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_notebook_and_html_follow_the_umask_alike(tiny_project, tmp_path, umask):
+    from crmlab.runner import to_html
+
+    old = os.umask(umask)
+    try:
+        ipynb = run_notebook(tiny_project / "notebooks" / "tiny.ipynb", tmp_path / "tiny.ipynb", {"seed": 2})
+        html = to_html(ipynb)
+        with pytest.raises(CrmlabError):
+            run_notebook(tiny_project / "notebooks" / "tiny.ipynb", tmp_path / "bad.ipynb", {"seed": -1})
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (ipynb, html, tmp_path / "bad.failed.ipynb")}
+    assert set(modes.values()) == {0o666 & ~umask}, {k: oct(v) for k, v in modes.items()}
+    from crmlab.runner import new_file_mode
+
+    old = os.umask(umask)
+    try:
+        assert new_file_mode() == 0o666 & ~umask
+    finally:
+        os.umask(old)

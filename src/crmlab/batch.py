@@ -1,19 +1,23 @@
 """Run notebooks for a whole class: every notebook × roster row × parameter grid point (`crmlab batch`).
 
 Each student gets their own synthetic world through a seed derived from their ``student_id``
-(:func:`student_seed`); the other roster columns, the points of a YAML grid and ``-p`` values become
-notebook parameters. Everything is planned and validated before the first kernel starts
-(:func:`plan_runs`): a parameter the notebook does not declare, or a value of the wrong kind, stops the
-batch with one message and nothing executed.
+(:func:`student_seed`); the roster columns a notebook declares, the points of a YAML grid and ``-p`` values
+become notebook parameters, and the other roster columns (``name``, ``email``...) are carried along as
+roster data. Everything is planned and validated before the first kernel starts (:func:`plan_runs`): a
+parameter the notebook does not declare, a value of the wrong kind or outside the range its world declares
+stops the batch with one message and nothing executed.
 
 The runs then execute in worker processes, one process per run (papermill's working-directory handling
 is process-wide, and a process can be killed when it overruns its time): a run that fails, hangs or
-whose worker dies is reported and the others carry on. A kernel or worker that dies is retried once.
-Each run writes ``<student_id>/<notebook>.ipynb`` and ``.html`` atomically and then a small completion
-marker, so a re-run of the batch reuses finished runs (status ``cached``) and an interrupted batch never
-leaves a partial notebook under a complete-looking name. ``summary.csv`` collects one row per run with
-every result the notebook recorded (:func:`crmlab.record`, and ``check_<exercise>`` for exercise checks);
-``index.html`` links every run.
+whose worker dies is reported and the others carry on. A kernel or worker that dies is retried once; a
+run is ok only when every code cell ran. Each run writes staging files; only when it is complete do they
+replace ``<student_id>/<notebook>.ipynb`` and ``.html`` (atomically) and a small completion marker follows,
+so a re-run of the batch reuses finished runs (status ``cached``), a failed or interrupted re-run keeps the
+earlier result, and no partial notebook ever sits under a complete-looking name. ``summary.csv`` collects
+one row per run with the roster data, the parameters and every result the notebook recorded
+(:func:`crmlab.record`, and ``check_<exercise>`` for exercise checks); ``index.html`` links every run. Both
+are written after an interruption too, describing what is on disk. The output folder is locked while a
+batch writes into it (:class:`OutputLock`).
 
 Design: crmlab gives each student their own dataset, with a seed derived from the student id (the
 project's design notes); execution uses papermill through :func:`crmlab.runner.run_notebook`.
@@ -25,7 +29,9 @@ References
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
+import difflib
 import hashlib
 import io
 import itertools
@@ -33,6 +39,8 @@ import json
 import multiprocessing
 import os
 import re
+import socket
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,11 +51,16 @@ from typing import TextIO
 from .errors import CrmlabError, ParameterError
 
 __all__ = ["student_seed", "Student", "read_roster", "read_grid", "Run", "Outcome", "BatchReport", "plan_runs",
-           "execute_runs", "write_summary", "run_batch", "SUMMARY_COLUMNS"]
+           "execute_runs", "write_summary", "run_batch", "SUMMARY_COLUMNS", "BatchInterrupted", "OutputLock"]
 
 #: The fixed leading columns of ``summary.csv``; recorded results follow them.
 SUMMARY_COLUMNS = ("run_id", "notebook", "student_id", "seed", "status", "seconds", "error")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
+#: Part of every cache key: raised when what counts as a finished run changes (2: every code cell must have
+#: run, so a notebook that called sys.exit() is no longer served from the cache of an earlier version).
+_CACHE_FORMAT = 2
+#: The lock file of an output folder while a batch writes into it.
+LOCK_NAME = ".crmlab-batch.lock"
 _MAX_NAME = 60
 
 
@@ -89,11 +102,29 @@ class Student:
     line: int
 
 
+def _delimiter(header_line: str) -> str:
+    """The delimiter of a roster: the one of comma, semicolon and tab that its header line uses most
+    (outside quotes); a comma when the header has a single column. Excel writes semicolons where the
+    decimal mark is a comma."""
+    counts = dict.fromkeys(",;\t", 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def read_roster(path) -> list[Student]:
     """Read a roster CSV (UTF-8, a header row, a ``student_id`` column; Excel's BOM is accepted).
 
-    ``student_id`` must be present, non-empty and unique. Every other column is a notebook parameter;
-    an empty cell means "the notebook's default" for that student.
+    ``student_id`` must be present, non-empty and unique. The other columns are kept per student: a column
+    that a notebook of the batch declares as a parameter sets it (an empty cell means "the notebook's
+    default" for that student); any other column (``name``, ``email``, ``section``) is roster data, carried
+    into ``summary.csv`` and ``index.html`` (:func:`plan_runs`). Cells may be separated by commas,
+    semicolons or tabs (the header line decides).
 
     Parameters
     ----------
@@ -106,8 +137,8 @@ def read_roster(path) -> list[Student]:
 
     Example
     -------
-    ``student_id,n_customers`` / ``s001,800`` / ``s002,`` → s001 runs with ``n_customers=800``, s002 with
-    the notebook's default.
+    ``student_id,name,n_customers`` / ``s001,Ann Lee,800`` / ``s002,Bo Wu,`` → s001 runs with
+    ``n_customers=800``, s002 with the notebook's default; both names appear in the summary.
 
     Any spreadsheet saved as CSV will do: only the ``student_id`` column is required.
     """
@@ -118,7 +149,7 @@ def read_roster(path) -> list[Student]:
         raise CrmlabError(f"roster not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CrmlabError(f"cannot read roster {path}: {exc}") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
     header = [h.strip() for h in next(reader, [])]
     if "student_id" not in header:
         raise CrmlabError(f"roster {path.name}: needs a 'student_id' column; found: {', '.join(header) or 'none'}")
@@ -199,6 +230,8 @@ class Run:
     parameters: dict
     ipynb: Path
     key: str  # changes when the notebook, its parameters, crmlab's version or a world's generator change
+    roster: dict = field(default_factory=dict)    # the student's roster columns that are no parameter
+    defaults: dict = field(default_factory=dict)  # the notebook's literal defaults of parameters not given
 
     @property
     def html(self) -> Path:
@@ -211,6 +244,15 @@ class Run:
     @property
     def failed_ipynb(self) -> Path:
         return self.ipynb.with_name(self.ipynb.stem + ".failed.ipynb")
+
+    @property
+    def staged_ipynb(self) -> Path:
+        """Where the worker writes the new notebook; it replaces :attr:`ipynb` only once the run is complete."""
+        return self.ipynb.with_name(f".{self.ipynb.stem}.new.ipynb")
+
+    @property
+    def staged_html(self) -> Path:
+        return self.ipynb.with_name(f".{self.ipynb.stem}.new.html")
 
 
 def _safe(text: str) -> str:
@@ -232,6 +274,18 @@ def _convert(raw: str, declared: dict):
     from .runner import parameter_type, parse_cli_value
 
     return raw if parameter_type(declared) == "str" else parse_cli_value(raw)
+
+
+def _literal_defaults(declared: dict, given: dict) -> dict:
+    """The notebook's defaults of the parameters not given, where they are literals (for the summary)."""
+    out = {}
+    for name, d in declared.items():
+        if name not in given:
+            try:
+                out[name] = ast.literal_eval(d["default"])
+            except (ValueError, SyntaxError):
+                pass
+    return out
 
 
 def _default_seed(declared: dict) -> int | None:
@@ -286,7 +340,10 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
         Output folder; run ``r`` writes ``out/<student_id>/<notebook>.ipynb`` (no student folder without a
         roster, and a ``__<grid point>`` suffix with a grid).
     roster : list of Student, optional
-        From :func:`read_roster`. Each student's seed is :func:`student_seed` of their id.
+        From :func:`read_roster`. Each student's seed is :func:`student_seed` of their id. A roster column
+        that a notebook declares sets that parameter; a column no notebook declares (``name``, ``email``)
+        is roster data, kept in :attr:`Run.roster` for the summary - unless its name is within a typo of
+        a parameter's (``n_customer`` for ``n_customers``), which is refused.
     grid : list of dict, optional
         From :func:`read_grid`.
     params : dict, optional
@@ -304,8 +361,9 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
 
         runs = plan_runs(["case.ipynb"], "build/class", roster=read_roster("roster.csv"))
 
-    Nothing runs until every run has been planned and validated, so a typo in a roster column stops the
-    batch before the first kernel starts, not after the first hundred runs.
+    Nothing runs until every run has been planned and validated - including the range of every value
+    passed on to a world's knob - so a bad value stops the batch before the first kernel starts, not after
+    the first hundred runs.
     """
     from . import __version__
     from .runner import declared_parameters, load_notebook, validate_parameters
@@ -314,8 +372,18 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     params = dict(params or {})
     points = grid or [{}]
     grid_names = set(points[0])
-    roster_names = set().union(*(s.columns for s in roster)) if roster else set()
-    sources = {"-p": set(params), "the grid": grid_names, "the roster": roster_names}
+    notebooks = [(path, load_notebook(path)) for path in _notebook_paths(notebooks)]
+    declared_by = {path: declared_parameters(node) for path, node in notebooks}
+    every_declared = set().union(*declared_by.values())
+    roster_names = list(dict.fromkeys(k for s in roster or [] for k in s.columns))
+    data_names = [n for n in roster_names if n not in every_declared]  # no notebook's parameter: roster data
+    for name in data_names:
+        close = difflib.get_close_matches(name, sorted(every_declared), n=1, cutoff=0.8)
+        if close:
+            raise ParameterError(f"roster column {name!r} is not a parameter of the notebook(s); did you mean "
+                                 f"{close[0]!r}? (rename the column: columns that are no parameter are kept as "
+                                 "roster data)")
+    sources = {"-p": set(params), "the grid": grid_names, "the roster": set(roster_names) - set(data_names)}
     if roster:
         sources["the roster's student_id (it derives each seed)"] = {"seed"}
     for (a, names_a), (b, names_b) in itertools.combinations(sources.items(), 2):
@@ -325,20 +393,20 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
     out = Path(out).resolve()
     worlds = {w: spec(w).version for w in available()}     # a new generator version invalidates cached runs
     runs: list[Run] = []
-    for path in _notebook_paths(notebooks):
-        node = load_notebook(path)
-        declared = declared_parameters(node)
+    for path, node in notebooks:
+        declared = declared_by[path]
         source = hashlib.sha256(path.read_bytes()).hexdigest()
         for student in roster or [None]:
             base = dict(params)
             where = ""
+            data = {}
             if student is not None:
                 where = f"roster line {student.line} (student {student.student_id!r}): "
                 for name, raw in student.columns.items():
-                    if name not in declared:
-                        raise ParameterError(f"{path.name}: roster column {name!r} is not a parameter declared in "
-                                             f"the notebook's parameters cell; declared: {', '.join(declared)}")
-                    base[name] = _convert(raw, declared[name])
+                    if name in declared:
+                        base[name] = _convert(raw, declared[name])
+                    elif name in data_names:
+                        data[name] = raw
                 base["seed"] = student_seed(student.student_id)
             for point in points:
                 values = {**base, **point}
@@ -351,9 +419,10 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
                 name = _run_stem(path, declared) + (f"__{_grid_tag(point)}" if grid else "")
                 run_id = "__".join(([_safe(student.student_id)] if student else []) + [name])
                 seed = values.get("seed", _default_seed(declared))
-                key = hashlib.sha256(json.dumps([source, values, __version__, worlds], sort_keys=True).encode()).hexdigest()
+                key = hashlib.sha256(json.dumps([source, values, __version__, worlds, _CACHE_FORMAT],
+                                                sort_keys=True).encode()).hexdigest()
                 runs.append(Run(run_id, path, student.student_id if student else "", seed, values,
-                                folder / f"{name}.ipynb", key))
+                                folder / f"{name}.ipynb", key, data, _literal_defaults(declared, values)))
     ids = [r.run_id.lower() for r in runs]  # case-insensitive file systems (macOS, Windows) would merge them
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
@@ -365,8 +434,10 @@ def plan_runs(notebooks, out, *, roster: list[Student] | None = None, grid: list
 # ------------------------------------------------------------------------------------------- execute
 @dataclass
 class Outcome:
-    """What became of one run: status ``ok``, ``failed`` or ``cached``; seconds (of the run that produced
-    the outputs); the first line of the error; the recorded results; attempts made."""
+    """What became of one run: status ``ok``, ``failed``, ``cached`` or ``interrupted`` (the batch stopped
+    first); seconds (of the run that produced the outputs); the first line of the error; the recorded
+    results; attempts made; ``kept``: the run did not complete but an earlier complete result of it is
+    still on disk (it is replaced only by a complete new one)."""
 
     run: Run
     status: str
@@ -374,6 +445,15 @@ class Outcome:
     error: str = ""
     results: dict = field(default_factory=dict)
     attempts: int = 0
+    kept: bool = False
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """The batch was interrupted (Ctrl-C); ``outcomes`` describe every run as it is on disk now."""
+
+    def __init__(self, outcomes: list):
+        super().__init__("batch interrupted")
+        self.outcomes = outcomes
 
 
 def _first_line(exc: BaseException) -> str:
@@ -390,24 +470,78 @@ def _kernel_died(exc: BaseException) -> bool:
     return "kernel died" in text or "kernel didn't respond" in text
 
 
-def _work(conn, notebook: str, ipynb: str, parameters: dict, timeout: int) -> None:
-    """Worker process: execute one run, render its HTML, send back {"status", "results"|"error", ...}."""
+def _stamp(path: Path):
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def _work(conn, notebook: str, staged_ipynb: str, staged_html: str, failed_ipynb: str, parameters: dict,
+          timeout: int) -> None:
+    """Worker process: execute one run into its staging files (never the run's own names), render its HTML,
+    send back {"status", "results"|"error", ...}. The parent moves the staged files into place."""
+    if os.environ.pop(_SAFEPATH_MARK, None):  # set only to start this process (_isolated_start); kernels run
+        os.environ.pop("PYTHONSAFEPATH", None)  # as they would anywhere else, with their notebook's folder
     devnull = os.open(os.devnull, os.O_WRONLY)  # kernel chatter would garble the progress line
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     from .results import collect
     from .runner import run_notebook, to_html
 
+    failed = Path(failed_ipynb)
+    before = _stamp(failed)
     try:
-        run_notebook(notebook, ipynb, parameters, cwd=Path(notebook).parent, timeout=timeout)
-        to_html(ipynb)
-        message = {"status": "ok", "results": collect(ipynb)}
+        run_notebook(notebook, staged_ipynb, parameters, cwd=Path(notebook).parent, timeout=timeout,
+                     failed_output=failed)
+        to_html(staged_ipynb, staged_html)
+        message = {"status": "ok", "results": collect(staged_ipynb)}
     except Exception as exc:  # every failure goes back as a message: the batch must go on
         dead = _kernel_died(exc)
         message = {"status": "failed", "error": f"kernel died: {_first_line(exc)}" if dead else _first_line(exc),
                    "retry": dead}
+        if _stamp(failed) == before:  # no new partial notebook: one left by an earlier attempt would mislead
+            failed.unlink(missing_ok=True)
     conn.send(message)
     conn.close()
+
+
+#: Set in the environment of the processes started by :func:`_isolated_start`, so that a worker knows that
+#: PYTHONSAFEPATH was set for its start only.
+_SAFEPATH_MARK = "CRMLAB_WORKER_SAFEPATH"
+
+
+@contextlib.contextmanager
+def _isolated_start():
+    """While worker processes (and multiprocessing's fork server and resource tracker) are started, keep
+    the caller's working directory out of their imports.
+
+    Each of them starts as ``python -c "from multiprocessing... import main; ..."``, and ``-c`` puts the
+    working directory first on ``sys.path``: its ``random.py`` (imported by multiprocessing itself, through
+    ``tempfile``) or ``concurrent/`` (by asyncio) replaced the standard library's in every worker, and
+    whatever such a file does ran in each of them. ``PYTHONSAFEPATH`` (Python 3.11's ``-P``) leaves the
+    working directory out; the ``sys.path`` the children are handed (the parent's, in a spawned child and
+    from Python 3.12 in the fork server) is stripped of it too, unless crmlab itself is imported from there.
+    """
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was deleted: nothing to import from
+        cwd = None
+    home = str(Path(__file__).resolve().parents[1])  # the folder crmlab is imported from
+    saved = sys.path[:]
+    sys.path[:] = [p for p in saved if cwd is None or os.path.abspath(p or ".") != cwd or cwd == home]
+    ours = "PYTHONSAFEPATH" not in os.environ
+    if ours:
+        os.environ["PYTHONSAFEPATH"] = "1"
+        os.environ[_SAFEPATH_MARK] = "1"
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        if ours:
+            os.environ.pop("PYTHONSAFEPATH", None)
+            os.environ.pop(_SAFEPATH_MARK, None)
 
 
 def _context():
@@ -417,8 +551,12 @@ def _context():
     if method == "forkserver":  # workers fork from a server that has already imported the heavy modules
         from multiprocessing import forkserver
 
-        ctx.set_forkserver_preload(["crmlab.runner", "crmlab.results", "crmlab._batch_warmup"])
-        forkserver.ensure_running()  # returns at once; the server imports while the caller goes on
+        # the worlds too: run_notebook checks the values a notebook passes to a world against the world's knobs,
+        # and a case's world module builds on the library's (scipy and all: about 0.6 s a worker otherwise)
+        ctx.set_forkserver_preload(["crmlab.runner", "crmlab.results", "crmlab._batch_warmup", "crmlab.worlds",
+                                    "crmlab.worlds.transactions"])
+        with _isolated_start():
+            forkserver.ensure_running()  # returns at once; the server imports while the caller goes on
     return ctx
 
 
@@ -428,29 +566,46 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def _cached(run: Run) -> Outcome | None:
+def _done(run: Run) -> dict | None:
+    """The completion marker of a run's files on disk (any key), or None."""
     try:
         done = json.loads(run.marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if done.get("key") != run.key or not (run.ipynb.is_file() and run.html.is_file()):
+    return done if isinstance(done, dict) and run.ipynb.is_file() and run.html.is_file() else None
+
+
+def _cached(run: Run) -> Outcome | None:
+    done = _done(run)
+    if done is None or done.get("key") != run.key:
         return None
     return Outcome(run, "cached", float(done.get("seconds", 0.0)), "", dict(done.get("results", {})), 0)
 
 
+def _has_result(run: Run) -> bool:
+    """An earlier complete result of the run is on disk (its notebook and its page)."""
+    return run.ipynb.is_file() and run.html.is_file()
+
+
 def _clear_temporary(run: Run) -> None:
-    """Remove the temporary files of a run whose worker was killed before it could tidy up."""
-    if run.ipynb.parent.is_dir():
-        for p in itertools.chain(run.ipynb.parent.glob(f".{run.ipynb.stem}-*.ipynb"),
-                                 run.ipynb.parent.glob(f".{run.html.name}.tmp")):
+    """Remove the temporary and staging files of a run (a worker killed before it could tidy up, or an
+    interrupted batch); never the run's own files."""
+    folder = run.ipynb.parent
+    if folder.is_dir():
+        stem, staged = run.ipynb.stem, run.staged_ipynb.stem
+        for p in itertools.chain(folder.glob(f".{stem}-*.ipynb"), folder.glob(f".{run.html.name}.tmp"),
+                                 folder.glob(f".{staged}-*.ipynb"), folder.glob(f".{run.staged_html.name}.tmp"),
+                                 (run.staged_ipynb, run.staged_html)):
             p.unlink(missing_ok=True)
 
 
-def _clear(run: Run) -> None:
-    """Remove every output of a run before it (re-)executes, so nothing stale survives a failure."""
-    for p in (run.marker, run.ipynb, run.html, run.failed_ipynb):
-        p.unlink(missing_ok=True)
-    _clear_temporary(run)
+def _commit(run: Run, seconds: float, results: dict) -> None:
+    """Put a complete run's staged files in place of the earlier ones, then write its completion marker."""
+    run.marker.unlink(missing_ok=True)  # from here until the new marker, the files are not served from cache
+    os.replace(run.staged_html, run.html)
+    os.replace(run.staged_ipynb, run.ipynb)
+    _write_json(run.marker, {"key": run.key, "seconds": seconds, "results": results})
+    run.failed_ipynb.unlink(missing_ok=True)
 
 
 def _receive(recv, proc) -> dict | None:
@@ -514,8 +669,14 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
     -------
     list of :class:`Outcome`. A run whose kernel or worker process dies is retried once.
 
+    A run writes into staging files; its earlier result (from a batch before, with ``force`` or after the
+    notebook changed) is replaced only when the new one is complete, so a run that fails keeps it
+    (``Outcome.kept``) and an interruption loses nothing: :class:`BatchInterrupted` (a KeyboardInterrupt)
+    then carries an outcome for every run as it stands on disk.
+
     Workers start through multiprocessing's ``forkserver`` (``spawn`` where that is missing), which
     re-imports the calling script: call this from under ``if __name__ == "__main__":`` in a script.
+    Modules in the caller's working directory are not importable in the workers (:func:`_isolated_start`).
 
     Example (needs the files it names)::
 
@@ -536,8 +697,8 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
             outcomes[run.run_id] = hit
             bar.update(hit)
         else:
-            _clear(run)
             run.ipynb.parent.mkdir(parents=True, exist_ok=True)
+            _clear_temporary(run)  # left by a batch that was killed; the run's own files stay until replaced
             queue.append((run, 1))
     ctx = _context()
     running: dict = {}  # receiving end of the pipe -> (process, run, attempt, start)
@@ -549,43 +710,66 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
         seconds = time.perf_counter() - start
         out = Outcome(run, message["status"], seconds, message.get("error", ""), message.get("results", {}), attempt)
         if out.status == "ok":
-            _write_json(run.marker, {"key": run.key, "seconds": seconds, "results": out.results})
+            try:
+                _commit(run, seconds, out.results)
+            except OSError as exc:
+                out = Outcome(run, "failed", seconds, f"cannot put the result in place: {exc}", {}, attempt)
+        if out.status == "failed":
+            _clear_temporary(run)
+            if message.get("killed"):  # a killed worker wrote no partial notebook: an older one would mislead
+                run.failed_ipynb.unlink(missing_ok=True)
+            out.kept = _has_result(run)
         outcomes[run.run_id] = out
         bar.update(out)
 
     try:
-        while queue or running:
-            while queue and len(running) < workers:
-                run, attempt = queue.popleft()
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_work, args=(send, str(run.notebook), str(run.ipynb), run.parameters,
-                                                       timeout), daemon=True)
-                proc.start()
-                send.close()
-                running[recv] = (proc, run, attempt, time.perf_counter())
-            next_deadline = min(start + timeout for _, _, _, start in running.values())
-            wait(list(running) + [p.sentinel for p, *_ in running.values()],
-                 timeout=max(0.0, next_deadline - time.perf_counter()))
-            for recv, (proc, run, attempt, start) in list(running.items()):
-                message = _receive(recv, proc)
-                if message is None and time.perf_counter() - start > timeout:
-                    proc.kill()
-                    message = {"status": "failed", "error": f"timed out after {timeout} s", "retry": False,
-                               "killed": True}
-                if message is None:
-                    continue
+        try:
+            while queue or running:
+                while queue and len(running) < workers:
+                    run, attempt = queue.popleft()
+                    recv, send = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(target=_work, args=(send, str(run.notebook), str(run.staged_ipynb),
+                                                           str(run.staged_html), str(run.failed_ipynb),
+                                                           run.parameters, timeout), daemon=True)
+                    with _isolated_start():
+                        proc.start()
+                    send.close()
+                    running[recv] = (proc, run, attempt, time.perf_counter())
+                next_deadline = min(start + timeout for _, _, _, start in running.values())
+                wait(list(running) + [p.sentinel for p, *_ in running.values()],
+                     timeout=max(0.0, next_deadline - time.perf_counter()))
+                for recv, (proc, run, attempt, start) in list(running.items()):
+                    message = _receive(recv, proc)
+                    if message is None and time.perf_counter() - start > timeout:
+                        proc.kill()
+                        message = {"status": "failed", "error": f"timed out after {timeout} s", "retry": False,
+                                   "killed": True}
+                    if message is None:
+                        continue
+                    proc.join()
+                    recv.close()
+                    del running[recv]
+                    if message.get("killed"):
+                        _clear_temporary(run)
+                    finish(run, attempt, start, message)
+        finally:
+            for proc, run, *_ in running.values():  # interrupted: leave no worker and no temporary file behind
+                proc.kill()
                 proc.join()
-                recv.close()
-                del running[recv]
-                if message.get("killed"):
-                    _clear_temporary(run)
-                finish(run, attempt, start, message)
-    finally:
-        for proc, run, *_ in running.values():  # interrupted: leave no worker and no temporary file behind
-            proc.kill()
-            proc.join()
-            _clear_temporary(run)
+                _clear_temporary(run)
+    except KeyboardInterrupt:
+        raise BatchInterrupted([outcomes.get(r.run_id) or _as_on_disk(r) for r in runs]) from None
     return [outcomes[r.run_id] for r in runs]
+
+
+def _as_on_disk(run: Run) -> Outcome:
+    """The outcome of a run the batch did not finish: its earlier result when that is still valid (cached),
+    else interrupted (with ``kept`` when an earlier, now outdated, result is on disk)."""
+    hit = _cached(run)
+    if hit is not None:
+        return hit
+    return Outcome(run, "interrupted", error="the batch was interrupted before this run finished",
+                   kept=_has_result(run))
 
 
 # ------------------------------------------------------------------------------------------- reports
@@ -599,28 +783,55 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _summary_names(outcomes: list[Outcome]) -> tuple[list, list, list]:
+    """The columns after :data:`SUMMARY_COLUMNS`: roster data, parameters (``param_<name>``), results."""
+    roster = list(dict.fromkeys(k for o in outcomes for k in o.run.roster))
+    params = list(dict.fromkeys(k for o in outcomes for k in o.run.parameters if k != "seed"))
+    results = list(dict.fromkeys(k for o in outcomes for k in o.results))
+    return roster, params, results
+
+
+def _roster_column(name: str, taken: set) -> str:
+    return f"roster_{name}" if name in taken else name
+
+
 def write_summary(out, outcomes: list[Outcome]) -> Path:
-    """Write ``out/summary.csv`` (atomically): :data:`SUMMARY_COLUMNS`, then every recorded result in
-    order of first appearance. Booleans are written ``true``/``false``, lists and dicts as JSON.
+    """Write ``out/summary.csv`` (atomically): :data:`SUMMARY_COLUMNS`, then the roster's data columns
+    (``name``, ``email``...: the roster columns that are no parameter; ``roster_<name>`` where a name is
+    taken), then ``param_<name>`` for every parameter a run was given (the seed has its own column; a run
+    that was not given one shows the notebook's default), then every recorded result in order of first
+    appearance. Booleans are written ``true``/``false``, lists and dicts as JSON. A run that did not
+    complete but whose earlier result is still on disk says so in its error.
 
     Example (needs the files it names)::
 
         write_summary("build/class", execute_runs(runs))
     """
     out = Path(out)
-    result_names = list(dict.fromkeys(k for o in outcomes for k in o.results))
+    roster_names, param_names, result_names = _summary_names(outcomes)
+    taken = {*SUMMARY_COLUMNS, *result_names, *(f"param_{n}" for n in param_names)}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*SUMMARY_COLUMNS, *result_names])
+    writer.writerow([*SUMMARY_COLUMNS, *(_roster_column(n, taken) for n in roster_names),
+                     *(f"param_{n}" for n in param_names), *result_names])
     for o in outcomes:
         r = o.run
+        values = {**r.defaults, **r.parameters}
         writer.writerow([r.run_id, r.notebook.name, r.student_id, _cell(r.seed), o.status, f"{o.seconds:.2f}",
-                         o.error, *(_cell(o.results.get(k)) for k in result_names)])
+                         _error_text(o), *(r.roster.get(k, "") for k in roster_names),
+                         *(_cell(values.get(k)) for k in param_names),
+                         *(_cell(o.results.get(k)) for k in result_names)])
     target = out / "summary.csv"
     tmp = out / ".summary.csv.tmp"
     tmp.write_text(buf.getvalue(), encoding="utf-8")
     os.replace(tmp, target)
     return target
+
+
+def _error_text(o: Outcome) -> str:
+    if o.kept:
+        return f"{o.error} (the earlier result is kept: {o.run.html.name})"
+    return o.error
 
 
 def _title(notebook: Path) -> str:
@@ -645,28 +856,162 @@ def _write_index(out: Path, outcomes: list[Outcome], title: str) -> Path:
     for o in outcomes:
         r = o.run
         label = titles[r.notebook] + (f" — {r.student_id}" if r.student_id else "")
+        if r.roster:
+            label += " · " + ", ".join(f"{k}: {v}" for k, v in r.roster.items())
         if r.seed is not None:
             label += f" (seed {r.seed})"
-        link = r.html.relative_to(out).as_posix() if o.status != "failed" else None
+        link = r.html.relative_to(out).as_posix() if o.status in ("ok", "cached") or o.kept else None
         rows.append({"id": r.run_id, "title": label, "status": o.status, "seconds": o.seconds, "html": link,
-                     "error": o.error or None, "results": o.results})
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached")}
+                     "error": _error_text(o) or None, "results": o.results})
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached", "interrupted")}
     intro = (f"{len(outcomes)} run(s): {counts['ok']} ok, {counts['failed']} failed, {counts['cached']} reused "
-             "from an earlier batch. summary.csv beside this page has one row per run.")
+             "from an earlier batch" + (f", {counts['interrupted']} not run (the batch was interrupted)"
+                                        if counts["interrupted"] else "")
+             + ". summary.csv beside this page has one row per run.")
     return write_index(out, rows, title=title, intro=intro)
 
 
 @dataclass(frozen=True)
 class BatchReport:
-    """Outcomes of a batch and the files written."""
+    """Outcomes of a batch and the files written; ``notes``: what the batch said on the way (roster columns
+    kept as data, a stale lock taken over)."""
 
     outcomes: list
     summary: Path
     index: Path
+    notes: tuple = ()
 
     @property
     def failed(self) -> int:
         return sum(o.status == "failed" for o in self.outcomes)
+
+
+# ---------------------------------------------------------------------------------------------- lock
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (True when that cannot be told)."""
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would terminate it on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+class OutputLock:
+    """The lock of a batch's output folder: the file ``<out>/.crmlab-batch.lock`` holding the pid, host,
+    start time and command of the batch writing there.
+
+    Two batches writing into one folder would interleave their files and each write a summary of its own
+    runs only. A second batch is refused with a message naming the holder. The file is also locked with
+    ``flock`` where the system has it, so a lock left behind by a batch that was killed is recognised
+    as such: on this host it is taken over (:attr:`note` says so); a lock from another host is taken over
+    only after its file is deleted, as the message says.
+    """
+
+    def __init__(self, out):
+        self.out = Path(out)
+        self.path = self.out / LOCK_NAME
+        self.note = ""
+        self._fd = None
+
+    def _holder_text(self, holder: dict | None) -> str:
+        if not holder:
+            return f"another batch (lock file {self.path})"
+        command = f", {holder['command']}" if holder.get("command") else ""
+        return (f"another batch: pid {holder.get('pid')} on {holder.get('host')}, started "
+                f"{holder.get('started')}{command}")
+
+    def _busy(self, holder: dict | None, *, maybe_stale: bool = False) -> CrmlabError:
+        hint = f"; if it no longer runs, delete {self.path}" if maybe_stale else ""
+        return CrmlabError(f"output folder {self.out} is in use by {self._holder_text(holder)}; wait for it to "
+                           f"finish or choose another --out{hint}")
+
+    def acquire(self) -> "OutputLock":
+        try:
+            import fcntl
+        except ImportError:  # Windows: the lock file alone
+            fcntl = None
+        me = {"pid": os.getpid(), "host": socket.gethostname(),
+              "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+              "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:300] if sys.argv else ""}
+        for _ in range(20):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                locked = False
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        locked = True
+                    except BlockingIOError:
+                        raise self._busy(self._read(fd)) from None
+                    except OSError:  # a file system without flock: the lock file alone
+                        pass
+                try:
+                    current = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                except FileNotFoundError:
+                    current = False
+                if not current:  # the holder removed the file as we opened it: open the new one
+                    os.close(fd)
+                    continue
+                if os.read(fd, 65536).strip():  # left by a batch that did not remove it, or is still running
+                    holder = self._read(fd)
+                    pid = holder.get("pid") if holder else None
+                    same_host = holder is not None and holder.get("host") == me["host"]
+                    # on this host, a free flock or a pid that no longer exists means the holder is gone
+                    if not (same_host and (locked or (isinstance(pid, int) and not _alive(pid)))):
+                        raise self._busy(holder, maybe_stale=True)
+                    self.note = (f"took over the lock of an earlier batch in {self.out} that no longer runs "
+                                 f"(pid {pid}, started {holder.get('started')})")
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.ftruncate(fd, 0)
+                os.write(fd, json.dumps(me, ensure_ascii=False).encode("utf-8"))
+                self._fd = fd
+                return self
+            except BaseException:
+                if self._fd is None:
+                    os.close(fd)
+                raise
+        raise CrmlabError(f"cannot lock output folder {self.out}: its lock file keeps changing")
+
+    @staticmethod
+    def _read(fd) -> dict | None:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            data = json.loads(os.read(fd, 65536).decode("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            if os.path.samestat(os.fstat(self._fd), os.stat(self.path)):
+                os.unlink(self.path)
+        except OSError:
+            pass
+        finally:
+            os.close(self._fd)  # releases the flock, after the file is gone
+            self._fd = None
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def _say(progress: TextIO | None, text: str) -> None:
+    if progress is not None:
+        progress.write(f"crmlab: {text}\n")
+        progress.flush()
+    else:
+        import warnings
+
+        warnings.warn(text, stacklevel=3)
 
 
 def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = None, workers: int = 2,
@@ -678,7 +1023,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
     ----------
     notebooks : list of paths
     out : path
-        Output folder (created).
+        Output folder (created). It is locked while the batch runs (:class:`OutputLock`): a second batch
+        into the same folder is refused.
     roster, grid : path, optional
         Roster CSV (:func:`read_roster`) and YAML grid (:func:`read_grid`).
     params : dict, optional
@@ -698,7 +1044,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
     0
 
     Every result a notebook records ends up in its run's row of ``summary.csv``; ``index.html`` links each
-    run's HTML page with its status and key results.
+    run's HTML page with its status and key results. Interrupted (Ctrl-C), the batch still writes both,
+    describing what is on disk, and raises :class:`BatchInterrupted`.
     """
     from ._validate import check_int
 
@@ -712,5 +1059,19 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
-    outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress)
-    return BatchReport(outcomes, write_summary(out, outcomes), _write_index(out, outcomes, title))
+    notes = []
+    data = list(dict.fromkeys(k for r in runs for k in r.roster))
+    if data:
+        notes.append(f"roster column(s) kept as roster data, not parameters: {', '.join(data)}")
+    with OutputLock(out) as lock:
+        if lock.note:
+            notes.append(lock.note)
+        for note in notes:
+            _say(progress, note)
+        try:
+            outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress)
+        except BatchInterrupted as stop:
+            write_summary(out, stop.outcomes)
+            _write_index(out, stop.outcomes, title)
+            raise
+        return BatchReport(outcomes, write_summary(out, outcomes), _write_index(out, outcomes, title), tuple(notes))

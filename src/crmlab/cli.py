@@ -7,6 +7,7 @@ errors.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -126,17 +127,51 @@ def cmd_run(args) -> int:
         name = case.id if args.lang == "en" else f"{case.id}-{args.lang}"
     params = _param_pairs(args.p)
     validate_parameters(notebook, params)
-    out = Path(args.out).resolve()
+    if args.out is None:  # one folder per case and parameter set: varying parameters never collides
+        out = (Path(DEFAULT_RUN_DIR) / name / run_tag(params)).resolve()
+        replace = True
+    else:
+        out = Path(args.out).resolve()
+        replace = args.force
     ipynb, html = out / f"{name}.ipynb", out / f"{name}.html"
-    prepare_output_dir(out, [ipynb, html], args.force)
+    earlier = ipynb.exists() or html.exists()
+    prepare_output_dir(out, [ipynb, html], replace)
+    staged, staged_html = out / f".{name}.new.ipynb", out / f".{name}.new.html"
     t0 = time.perf_counter()
-    run_notebook(notebook, ipynb, params, timeout=args.timeout)
-    to_html(ipynb, html)
-    print(f"ran {name} in {time.perf_counter() - t0:.1f} s")
+    try:
+        run_notebook(notebook, staged, params, timeout=args.timeout, failed_output=out / f"{name}.failed.ipynb")
+        to_html(staged, staged_html)
+    except BaseException as exc:
+        staged.unlink(missing_ok=True)
+        staged_html.unlink(missing_ok=True)
+        if earlier and isinstance(exc, CrmlabError):
+            raise CrmlabError(f"{exc} (the earlier result in {out} is unchanged)") from None
+        raise
+    os.replace(staged_html, html)  # the earlier result is replaced only now that the new one is complete
+    os.replace(staged, ipynb)
+    (out / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    print(f"ran {name} in {time.perf_counter() - t0:.1f} s" + (" (replaced the earlier result of these "
+                                                              "parameters)" if earlier else ""))
     for k, v in collect(ipynb).items():
         print(f"  {k} = {v}")
     print(f"notebook: {ipynb}\nreport:   {html}")
     return 0
+
+
+#: Where `crmlab run` writes without --out: DEFAULT_RUN_DIR/<case>/<parameters>/ (relative to the working directory).
+DEFAULT_RUN_DIR = "build/run"
+
+
+def run_tag(params: dict) -> str:
+    """The folder name of a parameter set under ``build/run/<case>/``: ``default`` for none, else
+    ``name=value`` pairs sorted by name and joined by ``_`` (``n_customers=800_seed=7``), made safe for any
+    file system (a long or unusual value gets a short hash)."""
+    from .batch import _safe
+
+    if not params:
+        return "default"
+    return _safe("_".join(f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
+                          for k, v in sorted(params.items())))
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -180,24 +215,38 @@ def _notebook_arg(text: str, lang: str = "en") -> Path:
 
 
 def _report_batch(report, seconds: float) -> int:
+    from .batch import _error_text
+
     counts = {s: sum(o.status == s for o in report.outcomes) for s in ("ok", "failed", "cached")}
     print(f"{len(report.outcomes)} run(s) in {seconds:.1f} s: {counts['ok']} ok, {counts['failed']} failed, "
           f"{counts['cached']} cached")
     for o in report.outcomes:
         if o.status == "failed":
-            print(f"  failed {o.run.run_id}: {o.error}")
+            print(f"  failed {o.run.run_id}: {_error_text(o)}")
     print(f"summary: {report.summary}\nreport: {report.index}")
     return 1 if report.failed else 0
 
 
-def cmd_batch(args) -> int:
-    from .batch import run_batch
+def _batch(out, **kwargs):
+    """run_batch, telling on stderr what an interruption (Ctrl-C) left; returns the report or an exit status."""
+    from .batch import BatchInterrupted, run_batch
 
+    try:
+        return run_batch(out=out, **kwargs)
+    except BatchInterrupted as stop:
+        done = sum(o.status != "interrupted" for o in stop.outcomes)
+        print(f"\ncrmlab: interrupted: {done} of {len(stop.outcomes)} run(s) have a current result; no earlier "
+              f"result was deleted; summary.csv and index.html in {Path(out).resolve()} describe what is on disk",
+              file=sys.stderr)
+        return 130
+
+
+def cmd_batch(args) -> int:
     t0 = time.perf_counter()
-    report = run_batch([_notebook_arg(n, args.lang) for n in args.notebooks], args.out, roster=args.roster,
-                       grid=args.params, params=_param_pairs(args.p), workers=args.workers,
-                       timeout=args.timeout, force=args.force, progress=sys.stderr)
-    return _report_batch(report, time.perf_counter() - t0)
+    report = _batch(args.out, notebooks=[_notebook_arg(n, args.lang) for n in args.notebooks], roster=args.roster,
+                    grid=args.params, params=_param_pairs(args.p), workers=args.workers,
+                    timeout=args.timeout, force=args.force, progress=sys.stderr)
+    return report if isinstance(report, int) else _report_batch(report, time.perf_counter() - t0)
 
 
 # -------------------------------------------------------------------------------------------- assign
@@ -294,7 +343,6 @@ def cmd_analyze(args) -> int:
 
 # ---------------------------------------------------------------------------------------------- demo
 def cmd_demo(args) -> int:
-    from .batch import run_batch
     from .cases import load_cases
 
     ready = [c for c in load_cases().values() if c.ready]
@@ -305,9 +353,9 @@ def cmd_demo(args) -> int:
     root = project_root()
     notebooks = [root / c.notebook_for(lang) for c in ready for lang in langs if (root / c.notebook_for(lang)).is_file()]
     t0 = time.perf_counter()
-    report = run_batch(notebooks, args.out, workers=args.workers, timeout=args.timeout, force=True,
-                       title="crmlab demo: every ready case notebook · 全部案例笔记本", progress=sys.stderr)
-    return _report_batch(report, time.perf_counter() - t0)
+    report = _batch(args.out, notebooks=notebooks, workers=args.workers, timeout=args.timeout, force=True,
+                    title="crmlab demo: every ready case notebook · 全部案例笔记本", progress=sys.stderr)
+    return report if isinstance(report, int) else _report_batch(report, time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -337,9 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="edition of the case's notebook: en (notebooks/<id>.ipynb) or zh (notebooks/zh/<id>.ipynb)")
     s.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter (repeatable); VALUE is read as JSON, else as text")
-    s.add_argument("--out", default="build/run", help="output folder (default: build/run)")
+    s.add_argument("--out", default=None,
+                   help="output folder (default: build/run/<case>/<parameters>/, one folder per parameter set; a "
+                        "run of the same case and parameters replaces the earlier one)")
     s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")
-    s.add_argument("--force", action="store_true", help="overwrite existing output files")
+    s.add_argument("--force", action="store_true", help="overwrite existing output files in --out")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("data", help="write a synthetic world's tables and data dictionary to files")

@@ -1,7 +1,8 @@
-"""HTML index pages that link executed notebooks (used by `crmlab demo`)."""
+"""HTML index pages that link executed notebooks (used by `crmlab batch` and `crmlab demo`)."""
 from __future__ import annotations
 
 import html
+import math
 import os
 from pathlib import Path
 
@@ -10,7 +11,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","WenQuanY
      margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{font-size:1.6rem} table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid #ddd;padding:.45rem .6rem;text-align:left;vertical-align:top}
-th{background:#f4f6f8} .ok{color:#1b7a3a;font-weight:600} .failed{color:#b3261e;font-weight:600}
+th{background:#f4f6f8} .ok,.cached{color:#1b7a3a;font-weight:600} .failed{color:#b3261e;font-weight:600}
+.interrupted{color:#8a5a00;font-weight:600}
 .muted{color:#777;font-size:.85rem} code{font-size:.85rem}
 """
 
@@ -18,8 +20,10 @@ th{background:#f4f6f8} .ok{color:#1b7a3a;font-weight:600} .failed{color:#b3261e;
 def write_index(out_dir: Path, rows: list[dict], *, title: str, intro: str = "") -> Path:
     """Write ``out_dir/index.html``: one table row per executed notebook.
 
-    Each row is a dict with ``id``, ``title``, ``status`` ("ok"/"failed"), ``seconds``, ``html`` (a path
-    relative to out_dir, or None), ``error`` (str or None) and ``results`` (dict of recorded results).
+    Each row is a dict with ``id``, ``title``, ``status`` ("ok", "failed", "cached", "interrupted"),
+    ``seconds``, ``html`` (a path relative to out_dir, or None), ``error`` (str or None) and ``results``
+    (dict of recorded results: numbers formatted by :func:`format_number`, exercise checks folded into
+    one "checks: n/m right" line).
     """
     out_dir = Path(out_dir)
     body = [f"<h1>{html.escape(title)}</h1>"]
@@ -30,8 +34,7 @@ def write_index(out_dir: Path, rows: list[dict], *, title: str, intro: str = "")
     for r in rows:
         link = (f'<a href="{html.escape(r["html"])}">{html.escape(r["id"])}</a>' if r.get("html")
                 else html.escape(r["id"]))
-        res = "<br>".join(f"<code>{html.escape(str(k))}</code> = {html.escape(_short(v))}"
-                          for k, v in (r.get("results") or {}).items())
+        res = "<br>".join(_result_lines(r.get("results") or {}))
         status = html.escape(r["status"])
         err = f'<div class="muted">{html.escape(r["error"])}</div>' if r.get("error") else ""
         body.append(f"<tr><td>{link}</td><td>{html.escape(r.get('title', ''))}</td>"
@@ -49,8 +52,48 @@ def write_index(out_dir: Path, rows: list[dict], *, title: str, intro: str = "")
     return target
 
 
+def _result_lines(results: dict) -> list[str]:
+    """The HTML lines of a row's results: each value readably formatted, and the exercise checks
+    (``check_<exercise>`` = true/false) folded into one line, "checks: 4/5 right (not yet: q3)"."""
+    checks = {k[len("check_"):]: v for k, v in results.items() if k.startswith("check_") and isinstance(v, bool)}
+    folded = {f"check_{e}" for e in checks}
+    lines = [f"<code>{html.escape(str(k))}</code> = {html.escape(_short(v))}"
+             for k, v in results.items() if k not in folded]
+    if checks:
+        wrong = [k for k, ok in checks.items() if not ok]
+        line = f"checks: {len(checks) - len(wrong)}/{len(checks)} right"
+        if wrong:
+            line += f" (not yet: {', '.join(wrong)})"
+        lines.append(html.escape(line))
+    return lines
+
+
+def format_number(v) -> str:
+    """A number as a reader wants it: thousands separators (71,510), about four significant digits
+    (0.0698, 12.35), scientific notation only for the very small (1.2e-05)."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if not math.isfinite(v):
+        return str(v)
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 10_000:
+        return f"{v:,.0f}"
+    if a >= 1_000:
+        return f"{v:,.1f}"
+    if a >= 0.001:
+        return f"{v:.4g}" if a >= 1 else f"{v:.3g}"
+    return f"{v:.2g}"
+
+
 def _short(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    s = str(v)
+    if isinstance(v, (int, float)):
+        return format_number(v)
+    if isinstance(v, list) and all(isinstance(x, (int, float)) for x in v):
+        s = "[" + ", ".join(format_number(x) for x in v) + "]"
+    else:
+        s = str(v)
     return s if len(s) <= 80 else s[:77] + "..."
