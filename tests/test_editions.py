@@ -1,7 +1,9 @@
 """The two editions of every notebook: notebooks/<id>.ipynb (English) and notebooks/zh/<id>.ipynb (中文).
 
 Their code cells must be equal up to string literals: the same syntax tree once every string constant is
-blanked, with an f-string's interpolated expressions kept (in any order, since Chinese word order differs).
+blanked (an f-string keeps its interpolated expressions, in order). Where Chinese word order needs another
+order, both editions use ``"template".format(name=...)``: the template is a string literal, free to order
+its fields.
 Printed sentences, chart labels and table headers may be translated; the analysis may not differ. The
 results both editions record at the same parameters must be equal, and the Chinese edition must read as
 Chinese and use the glossary's terms (crmlab.glossary), never a rendering the glossary rules out.
@@ -50,13 +52,13 @@ def _python(source: str) -> ast.Module:
 
 
 class _Blank(ast.NodeTransformer):
-    """String constants become "", each f-string a "" plus the list of what it interpolates."""
+    """String constants become "", each f-string a "" plus the list of what it interpolates, in order."""
 
     def __init__(self):
         self.interpolated = []
 
     def visit_JoinedStr(self, node):
-        found = sorted(ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue))
+        found = [ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue)]
         self.interpolated.append(found)
         return ast.copy_location(ast.Constant(""), node)
 
@@ -75,9 +77,12 @@ def code_signature(source: str):
 
 
 def test_code_signature_ignores_strings_but_not_logic():
-    """The comparison itself: translations pass, a changed number, name or interpolated value does not."""
+    """The comparison itself: translations pass; a changed number, name, interpolated value or the order of an
+    f-string's interpolations does not (a format template may reorder its named fields)."""
     en = 'print(f"{share:.1%} of customers", "A")\nx = label("churn", "流失")'
     assert code_signature(en) == code_signature('print(f"客户中的{share:.1%}", "甲")\nx = label("流失率", "流失")')
+    assert code_signature('print(f"{a} of {b}")') != code_signature('print(f"{b}中的{a}")')
+    assert code_signature('print("{a} of {b}".format(a=x, b=y))') == code_signature('print("{b}中的{a}".format(a=x, b=y))')
     assert code_signature(en) != code_signature('print(f"{share:.2%} of customers", "A")\nx = label("a", "b")')
     assert code_signature(en) != code_signature('print(f"{total:.1%} of customers", "A")\nx = label("a", "b")')
     assert code_signature("y = a / b") != code_signature("y = a - b")
