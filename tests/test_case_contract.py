@@ -372,7 +372,8 @@ def test_checks_speak_chinese_with_the_same_verdicts(case_id, label, make):
 
 
 @pytest.mark.parametrize("case_id, name", [(cid, n) for cid in READY for n in ("world", "checks")
-                                           if case_file(cid, n).is_file()])
+                                           if case_file(cid, n).is_file()
+                                           and ">>>" in case_file(cid, n).read_text(encoding="utf-8")])
 def test_case_modules_docstring_examples(case_id, name):
     """The examples in a case's world.py and checks.py docstrings, run on the module crmlab loads (pytest's
     doctest collection skips these files: see cases/conftest.py)."""
@@ -381,4 +382,5 @@ def test_case_modules_docstring_examples(case_id, name):
     from crmlab._casemodules import load_case_module
 
     result = doctest.testmod(load_case_module(case_id, name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"cases/{case_id}/{name}.py has '>>>' but doctest found no example"
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in cases/{case_id}/{name}.py"
