@@ -23,6 +23,8 @@ __all__ = [
     "check_choice",
     "check_time_unit",
     "TIME_UNIT_WORDS",
+    "LANGS",
+    "check_lang",
     "check_fraction_cutoffs",
     "numeric_column",
     "datetime_column",
@@ -214,3 +216,14 @@ def datetime_column(df: pd.DataFrame, column: str, *, name: str = "data") -> pd.
         raise ValueError(f"column {column!r} of {name} has {int(out.isna().sum())} missing date(s), "
                          f"first at row {first!r}")
     return out
+
+
+#: The languages of the workbench: notebooks' ``lang``, check messages, chart labels, data dictionaries.
+LANGS = ("en", "zh")
+
+
+def check_lang(lang, name: str = "lang") -> str:
+    """Return ``lang`` when it is one of :data:`LANGS`; otherwise a ValueError naming ``name``."""
+    if lang not in LANGS:
+        raise ValueError(f"{name} must be 'en' or 'zh', got {lang!r}")
+    return lang

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CrmlabError, PlannedCaseError, UnknownCaseError
+from ._validate import check_lang
 from .paths import cases_dir, project_root
 
 __all__ = ["Case", "load_cases", "get_case", "case_ids", "REQUIRED_FIELDS", "STATUSES", "KINDS"]
@@ -55,8 +56,7 @@ class Case:
     def notebook_for(self, lang: str = "en") -> str:
         """The notebook of one edition, relative to the project root: ``notebooks/<id>.ipynb`` (English) or
         ``notebooks/zh/<id>.ipynb`` (中文)."""
-        if lang not in ("en", "zh"):
-            raise CrmlabError(f"lang must be 'en' or 'zh', got {lang!r}")
+        check_lang(lang)
         return f"notebooks/{self.id}.ipynb" if lang == "en" else f"notebooks/zh/{self.id}.ipynb"
 
     @property

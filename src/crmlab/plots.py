@@ -16,6 +16,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
+from ._validate import check_lang
+
 __all__ = ["setup", "label", "cjk_font", "current_lang", "CJKFontWarning", "HOUSE_STYLE", "PALETTE",
            "render_check"]
 
@@ -88,8 +90,7 @@ def setup(lang: str = "en", *, style: bool = True) -> str:
     ``lang="zh"`` asks for Chinese labels. If no CJK font is installed the result is ``"en"`` and one
     :class:`CJKFontWarning` says so (once per session).
     """
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    check_lang(lang)
     if style:
         matplotlib.rcParams.update(HOUSE_STYLE)
     effective = lang

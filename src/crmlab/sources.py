@@ -23,12 +23,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._validate import check_lang
 from .errors import CrmlabError
 
 __all__ = ["Source", "SOURCES", "UnknownSourceError", "keys", "get", "cite", "seeds_dir", "seed_path",
            "markdown_table"]
 
-LANGS = ("en", "zh")
 
 
 class UnknownSourceError(CrmlabError, KeyError):
@@ -53,12 +53,12 @@ class Source:
 
     def name(self, lang: str = "en") -> str:
         """The document's name with its number: ``CRM Q&A compilation (source 0)`` / ``《…》（资料0）``."""
-        _check_lang(lang)
+        check_lang(lang)
         return f"{self.name_en} (source {self.number})" if lang == "en" else f"《{self.name_zh}》（资料{self.number}）"
 
     def cite(self, lines=None, lang: str = "en") -> str:
         """The readable citation of ``lines`` of this document (see :func:`cite`)."""
-        _check_lang(lang)
+        check_lang(lang)
         spans = _spans(lines, self)
         if not spans:
             return self.name(lang)
@@ -145,11 +145,6 @@ SOURCES: tuple[Source, ...] = (
 _BY_KEY = {s.key: s for s in SOURCES}
 _BY_NUMBER = {s.number: s for s in SOURCES}
 _BY_FILE = {**{s.file: s for s in SOURCES}, **{s.file.removesuffix(".txt"): s for s in SOURCES}}
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
 
 
 def keys() -> tuple[str, ...]:
@@ -289,7 +284,7 @@ def seed_path(key) -> Path | None:
 
 def markdown_table(lang: str = "en") -> str:
     """The table of the documents in ``SOURCES.md`` (English or Chinese), one row per document."""
-    _check_lang(lang)
+    check_lang(lang)
     if lang == "en":
         rows = ["| Key | No. | English name | Chinese name | What it is | File |",
                 "|---|---|---|---|---|---|"]

@@ -33,14 +33,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .._casemodules import load_case_module
+from .._validate import LANGS, check_lang
 
 __all__ = ["exercise", "solutions", "mistakes", "data_worlds", "solve", "mistaken", "points",
            "fixed_data_worlds", "Checker", "Result", "Text", "LANGS", "close",
            "equal", "same_set", "registered", "strip_solutions", "WrongKind", "NOT_ANSWERED"]
 
 NOT_ANSWERED = Ellipsis  # what a stripped solution leaves behind
-#: The languages a check speaks: the notebook's ``lang`` parameter chooses one.
-LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -215,8 +214,7 @@ class Checker:
     """
 
     def __init__(self, case_id: str, world=None, lang: str = "en"):
-        if lang not in LANGS:
-            raise ValueError(f"lang must be one of {', '.join(map(repr, LANGS))}, got {lang!r}")
+        check_lang(lang)
         self.case_id = case_id
         self.world = world
         self.lang = lang

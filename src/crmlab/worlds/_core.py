@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .._validate import as_generator
+from .._validate import as_generator, check_lang
 from ..errors import UnknownCaseError
 
 __all__ = ["DEFAULT_SEED", "Knob", "Column", "Table", "World", "WorldSpec", "register", "make", "available", "spec"]
@@ -170,8 +170,7 @@ class World:
         truth at the end. ``lang="zh"`` gives the headings, and every description that has a Chinese text,
         in Chinese.
         """
-        if lang not in ("en", "zh"):
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        check_lang(lang)
         s, zh = self.spec, lang == "zh"
         if zh:
             lines = [f"# 数据世界 `{s.case_id}`：{s.title_zh or s.title}", "", "合成数据（synthetic data），由 crmlab.worlds"
@@ -201,8 +200,7 @@ class World:
         """How the data were generated (the world's description): the answer key to what the analysis finds.
 
         In Chinese where the world declares ``description_zh``, otherwise in English."""
-        if lang not in ("en", "zh"):
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        check_lang(lang)
         text = self.spec.description_zh if lang == "zh" and self.spec.description_zh else self.spec.description
         return text.strip()
 
