@@ -20,7 +20,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
-from crmlab.checks import Text, WrongKind, close, data_worlds, equal, exercise, mistakes, solutions
+from crmlab.checks import (Text, WrongKind, close, data_worlds, equal, exercise, graded_world, mistakes,
+                          solutions)
 
 CASE = "cdnow_clv"
 #: The calibration pattern of the customer in q2 (customer 1 of the sample at the default split).
@@ -215,6 +216,12 @@ def split_world(calibration_end, holdout_weeks: int, transactions: pd.DataFrame 
 
     return {"transactions": load_cdnow("transactions") if transactions is None else transactions,
             "calibration_end": pd.Timestamp(calibration_end), "holdout_weeks": int(holdout_weeks)}
+
+
+@graded_world(CASE)
+def graded(parameters: dict) -> dict:
+    """The split a student's answers are graded on: the one their notebook's parameters choose."""
+    return split_world(parameters["calibration_end"], parameters["holdout_weeks"])
 
 
 @data_worlds(CASE)

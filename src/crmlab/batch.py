@@ -232,6 +232,7 @@ class Run:
     key: str  # changes when the notebook, its parameters, crmlab's version or a world's generator change
     roster: dict = field(default_factory=dict)    # the student's roster columns that are no parameter
     defaults: dict = field(default_factory=dict)  # the notebook's literal defaults of parameters not given
+    task: dict = field(default_factory=dict)      # what a worker other than the notebook runner needs (grading)
 
     @property
     def html(self) -> Path:
@@ -478,24 +479,29 @@ def _stamp(path: Path):
     return st.st_ino, st.st_mtime_ns
 
 
-def _work(conn, notebook: str, staged_ipynb: str, staged_html: str, failed_ipynb: str, parameters: dict,
-          timeout: int) -> None:
-    """Worker process: execute one run into its staging files (never the run's own names), render its HTML,
-    send back {"status", "results"|"error", ...}. The parent moves the staged files into place."""
-    if os.environ.pop(_SAFEPATH_MARK, None):  # set only to start this process (_isolated_start); kernels run
-        os.environ.pop("PYTHONSAFEPATH", None)  # as they would anywhere else, with their notebook's folder
-    devnull = os.open(os.devnull, os.O_WRONLY)  # kernel chatter would garble the progress line
+def worker_setup() -> None:
+    """The first thing a worker process does: drop the start-up-only PYTHONSAFEPATH (kernels run as they
+    would anywhere else) and silence stdout/stderr (kernel chatter would garble the progress line)."""
+    if os.environ.pop(_SAFEPATH_MARK, None):  # set only to start this process (_isolated_start)
+        os.environ.pop("PYTHONSAFEPATH", None)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+
+
+def _work(conn, run: Run, timeout: int) -> None:
+    """Worker process: execute one run into its staging files (never the run's own names), render its HTML,
+    send back {"status", "results"|"error", ...}. The parent moves the staged files into place."""
+    worker_setup()
     from .results import collect
     from .runner import run_notebook, to_html
 
-    failed = Path(failed_ipynb)
+    failed, staged_ipynb = run.failed_ipynb, run.staged_ipynb
     before = _stamp(failed)
     try:
-        run_notebook(notebook, staged_ipynb, parameters, cwd=Path(notebook).parent, timeout=timeout,
+        run_notebook(run.notebook, staged_ipynb, run.parameters, cwd=run.notebook.parent, timeout=timeout,
                      failed_output=failed)
-        to_html(staged_ipynb, staged_html)
+        to_html(staged_ipynb, run.staged_html)
         message = {"status": "ok", "results": collect(staged_ipynb)}
     except Exception as exc:  # every failure goes back as a message: the batch must go on
         dead = _kernel_died(exc)
@@ -648,7 +654,7 @@ class _Progress:
 
 
 def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force: bool = False,
-                 progress: TextIO | None = None) -> list[Outcome]:
+                 progress: TextIO | None = None, worker=None) -> list[Outcome]:
     """Execute planned runs, ``workers`` at a time, one process per run; return outcomes in plan order.
 
     Parameters
@@ -664,6 +670,11 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
         Re-run runs that finished before (otherwise they are reused, status ``cached``).
     progress : text stream or None
         Where the progress line goes (``sys.stderr`` for the command); None for none.
+    worker : callable, optional
+        What a worker process runs for one run: a module-level ``worker(conn, run, timeout)`` that writes
+        ``run.staged_ipynb`` and ``run.staged_html`` and sends one message ``{"status": "ok", "results":
+        {...}}`` or ``{"status": "failed", "error": ..., "retry": bool}`` through ``conn``. Default: execute
+        the notebook with its parameters (``crmlab grade`` passes its own).
 
     Returns
     -------
@@ -728,9 +739,7 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
                 while queue and len(running) < workers:
                     run, attempt = queue.popleft()
                     recv, send = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(target=_work, args=(send, str(run.notebook), str(run.staged_ipynb),
-                                                           str(run.staged_html), str(run.failed_ipynb),
-                                                           run.parameters, timeout), daemon=True)
+                    proc = ctx.Process(target=worker or _work, args=(send, run, timeout), daemon=True)
                     with _isolated_start():
                         proc.start()
                     send.close()

@@ -266,6 +266,55 @@ def cmd_assign(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------- start
+def cmd_start(args) -> int:
+    from .workspace import make_workspace, make_workspaces
+
+    if bool(args.student_id) == bool(args.roster):
+        raise CrmlabError("give --student-id ID (one workspace) or --roster ROSTER (one per student), not both")
+    if args.student_id:
+        w = make_workspace(args.cases, args.out, student_id=args.student_id, lang=args.lang, force=args.force)
+        print(f"workspace of {w.student_id} (seed {w.seed}): {w.folder}")
+        for nb in w.notebooks:
+            print(f"  {nb}")
+        print(f"  {w.readme}\nopen it in JupyterLab: jupyter lab {w.folder}")
+        return 0
+    spaces = make_workspaces(args.cases, args.out, roster=args.roster, lang=args.lang, force=args.force)
+    print(f"{len(spaces)} workspace(s) in {Path(args.out).resolve()}, one folder per student, ready to hand out")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- grade
+def cmd_grade(args) -> int:
+    from .batch import BatchInterrupted
+    from .grade import grade_class
+
+    t0 = time.perf_counter()
+    try:
+        report = grade_class(args.submissions, args.out, roster=args.roster, cases=args.case,
+                             params=_param_pairs(args.p), lang=args.lang, workers=args.workers,
+                             timeout=args.timeout, force=args.force, progress=sys.stderr)
+    except BatchInterrupted:
+        print(f"crmlab: interrupted; the gradebook in {Path(args.out).resolve()} describes what was graded",
+              file=sys.stderr)
+        return 130
+    counts = {}
+    for e in report.entries:
+        counts[e.status] = counts.get(e.status, 0) + 1
+    flagged = sorted({e.student_id for e in report.entries if e.flags})
+    print(f"{len(report.entries)} submission(s) in {time.perf_counter() - t0:.1f} s: "
+          + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if flagged:
+        print(f"integrity flags for {len(flagged)} student(s): {', '.join(flagged[:10])}"
+              + (" ..." if len(flagged) > 10 else "") + " (evidence in report.html and gradebook.csv)")
+    for e in report.entries:
+        if e.status == "failed":
+            print(f"  failed {e.student_id}/{e.case_id}: {e.error}")
+    for name in ("gradebook", "long", "canvas", "moodle", "report"):
+        print(f"  {report.files[name]}")
+    return 1 if report.failed else 0
+
+
 # ------------------------------------------------------------------------------------------- analyze
 def add_analyze(subparsers) -> argparse.ArgumentParser:
     """Register ``crmlab analyze`` on an argparse subparsers object; returns the subparser."""
@@ -427,6 +476,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell with --verify (default: 600)")
     s.add_argument("--force", action="store_true", help="overwrite existing files")
     s.set_defaults(func=cmd_assign)
+
+    s = sub.add_parser("start", help="a student's own workspace: the student version of each case on their world")
+    s.add_argument("cases", nargs="+", metavar="CASE", help="ids of ready cases (see `crmlab list --ready`)")
+    s.add_argument("--student-id", help="the student's id, as in the class roster (it derives the world's seed)")
+    s.add_argument("--roster", help="roster CSV with a student_id column: one workspace per student, in "
+                                    "OUT/<student_id>/ (a 'lang' column chooses each student's edition)")
+    s.add_argument("--out", required=True, help="the workspace folder (with --roster: the folder of workspaces)")
+    s.add_argument("--lang", choices=("en", "zh"), default="en", help="edition of the notebooks (default: en)")
+    s.add_argument("--force", action="store_true", help="overwrite a workspace's existing files (work in them is lost)")
+    s.set_defaults(func=cmd_start)
+
+    s = sub.add_parser("grade", help="grade submitted notebooks, each against the student's own world")
+    s.add_argument("submissions", metavar="SUBMISSIONS", help="folder of <student_id>/<case>.ipynb")
+    s.add_argument("--roster", required=True, help="roster CSV with a student_id column: the seeds come from here")
+    s.add_argument("--out", required=True, help="grading folder: gradebook, LMS exports, report, feedback")
+    s.add_argument("--case", action="append", metavar="CASE",
+                   help="a case every student should hand in (repeatable; default: every case submitted)")
+    s.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a parameter of the assignment for every student (as given to start or batch)")
+    s.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="edition to grade with (default: the one each submission was made from)")
+    s.add_argument("--workers", type=int, default=_default_workers(),
+                   help=f"submissions at once, one process each (default: {_default_workers()})")
+    s.add_argument("--timeout", type=int, default=600, help="seconds allowed per submission (default: 600)")
+    s.add_argument("--force", action="store_true", help="grade again submissions graded before")
+    s.set_defaults(func=cmd_grade)
 
     add_analyze(sub)
 

@@ -58,6 +58,9 @@ def record(name: str, value, *, display: bool = True):
     """
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"result name must be an identifier like 'churn_rate', got {name!r}")
+    if name.startswith("check_"):
+        raise ValueError(f"result name {name!r}: names starting with 'check_' are the verdicts of exercise checks "
+                         "(crmlab.checks) and cannot be recorded by hand")
     plain = _plain(value, name)
     plain = _round(plain)
     if display:

@@ -35,7 +35,8 @@ from typing import Callable
 from .._casemodules import load_case_module
 from .._validate import LANGS, check_lang
 
-__all__ = ["exercise", "solutions", "mistakes", "data_worlds", "solve", "mistaken", "points",
+__all__ = ["exercise", "solutions", "mistakes", "data_worlds", "graded_world", "graded_world_maker", "solve",
+           "mistaken", "points",
            "fixed_data_worlds", "Checker", "Result", "Text", "LANGS", "close",
            "equal", "same_set", "registered", "strip_solutions", "WrongKind", "NOT_ANSWERED"]
 
@@ -116,6 +117,7 @@ _REGISTRY: dict[tuple[str, str], _Exercise] = {}
 _SOLUTIONS: dict[str, Callable] = {}
 _MISTAKES: dict[str, Callable] = {}
 _DATA_WORLDS: dict[str, Callable] = {}
+_GRADED_WORLDS: dict[str, Callable] = {}
 
 
 def exercise(case_id: str, name: str, *, hint: str = "", hint_zh: str = "", points: float = 1.0):
@@ -163,6 +165,20 @@ def data_worlds(case_id: str):
     """Register ``func() -> {label: world}`` for a case on fixed (real) data rather than a seeded world: the
     worlds its checks are judged on in place of seeds (for example two calibration/holdout splits)."""
     return _register_once(_DATA_WORLDS, case_id, "data worlds")
+
+
+def graded_world(case_id: str):
+    """Register ``func(parameters) -> world``: the world ``crmlab grade`` judges a student's answers on, from
+    the notebook's parameters (the roster seed among them). Only a case whose notebook does not make its
+    checked world with ``world = crmlab.worlds.make(...)`` from its parameters needs one (the grader follows
+    that call by itself)."""
+    return _register_once(_GRADED_WORLDS, case_id, "graded world")
+
+
+def graded_world_maker(case_id: str) -> Callable | None:
+    """The function a case registered with :func:`graded_world`, or None."""
+    _load(case_id)
+    return _GRADED_WORLDS.get(case_id)
 
 
 def fixed_data_worlds(case_id: str) -> dict | None:
