@@ -177,7 +177,8 @@ def graded_class(tmp_path_factory):
     roster.write_text("student_id,name,email,section\n" + "".join(f"{s},Student {s},{s}@uni.edu,A\n" for s in ids),
                       encoding="utf-8")
     subs = root / "submissions"
-    make_workspaces([CASE], subs, roster=ids[:7])
+    make_workspaces([CASE], subs, roster=[i for i in ids[:7] if i != "s03"])
+    make_workspace([CASE], subs / "s03", student_id="s03", lang="zh")  # graded in the edition it was made from
     a = assignment(CASE)
     key = {c["id"]: c.source for c in answer_key(a.notebook).cells if "# BEGIN SOLUTION" in c.source}
     names = {e: (cid, expr) for cid, calls in a.checks.items() for e, expr in calls}
@@ -265,6 +266,8 @@ def test_class_long_form_lms_exports_feedback_and_report(graded_class):
     page = (out / "feedback" / "s02" / f"{CASE}.html").read_text(encoding="utf-8")
     assert "3 of 5 points" in page and "✘ wrong" in page and "hint" in page
     assert not (out / "feedback" / "s06").exists()
+    zh = (out / "feedback" / "s03" / f"{CASE}.html").read_text(encoding="utf-8")
+    assert "crmlab 评分" in zh and "○ 未作答" in zh and "提示" in zh
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in html and "copied" in html and "feedback/s01/haidilao.html" in html
 
