@@ -11,7 +11,10 @@ from pathlib import Path
 
 
 def floor_pins(pyproject: Path) -> list[str]:
-    deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    deps = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():  # make test-floor installs the extras too
+        deps += extra
     pins = []
     for dep in deps:
         m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*>=\s*([0-9][0-9A-Za-z.]*)\s*(?:,.*)?", dep)

@@ -654,7 +654,7 @@ class _Progress:
 
 
 def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force: bool = False,
-                 progress: TextIO | None = None, worker=None) -> list[Outcome]:
+                 progress: TextIO | None = None, worker=None, scheduler: str | None = None) -> list[Outcome]:
     """Execute planned runs, ``workers`` at a time, one process per run; return outcomes in plan order.
 
     Parameters
@@ -675,6 +675,10 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
         ``run.staged_ipynb`` and ``run.staged_html`` and sends one message ``{"status": "ok", "results":
         {...}}`` or ``{"status": "failed", "error": ..., "retry": bool}`` through ``conn``. Default: execute
         the notebook with its parameters (``crmlab grade`` passes its own).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://HOST:PORT``): the runs execute as tasks on its workers
+        (:mod:`crmlab.cluster`) instead of local processes; ``workers`` is then the cluster's business.
+        Outputs, markers and outcomes are written here exactly as for a local run.
 
     Returns
     -------
@@ -711,7 +715,7 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
             run.ipynb.parent.mkdir(parents=True, exist_ok=True)
             _clear_temporary(run)  # left by a batch that was killed; the run's own files stay until replaced
             queue.append((run, 1))
-    ctx = _context()
+    ctx = None if scheduler else _context()
     running: dict = {}  # receiving end of the pipe -> (process, run, attempt, start)
 
     def finish(run: Run, attempt: int, start: float, message: dict) -> None:
@@ -733,6 +737,18 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
         outcomes[run.run_id] = out
         bar.update(out)
 
+    if scheduler:
+        from .cluster import execute_on_cluster
+
+        kind = "grade" if getattr(worker, "__name__", "") == "grade_work" else "batch"
+        try:
+            execute_on_cluster([r for r, _ in queue], scheduler, kind=kind, timeout=timeout, finish=finish)
+        except KeyboardInterrupt:
+            for r, _ in queue:
+                if r.run_id not in outcomes:
+                    _clear_temporary(r)
+            raise BatchInterrupted([outcomes.get(r.run_id) or _as_on_disk(r) for r in runs]) from None
+        return [outcomes[r.run_id] for r in runs]
     try:
         try:
             while queue or running:
@@ -1025,7 +1041,7 @@ def _say(progress: TextIO | None, text: str) -> None:
 
 def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = None, workers: int = 2,
               timeout: int = 600, force: bool = False, title: str = "crmlab batch",
-              progress: TextIO | None = None) -> BatchReport:
+              progress: TextIO | None = None, scheduler: str | None = None) -> BatchReport:
     """Plan, validate, execute and report a batch: the whole of ``crmlab batch``.
 
     Parameters
@@ -1038,8 +1054,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
         Roster CSV (:func:`read_roster`) and YAML grid (:func:`read_grid`).
     params : dict, optional
         Parameters for every run.
-    workers, timeout, force, progress
-        As in :func:`execute_runs`.
+    workers, timeout, force, progress, scheduler
+        As in :func:`execute_runs` (``scheduler``: run on a Dask cluster, :mod:`crmlab.cluster`).
     title : str
         Heading of ``index.html``.
 
@@ -1060,7 +1076,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
 
     check_int(workers, "workers", low=1)
     check_int(timeout, "timeout", low=1)
-    _context()  # the worker server loads papermill and nbconvert while the batch is planned
+    if not scheduler:
+        _context()  # the worker server loads papermill and nbconvert while the batch is planned
     runs = plan_runs(notebooks, out, roster=read_roster(roster) if roster else None,
                      grid=read_grid(grid) if grid else None, params=params)
     out = Path(out).resolve()
@@ -1078,7 +1095,8 @@ def run_batch(notebooks, out, *, roster=None, grid=None, params: dict | None = N
         for note in notes:
             _say(progress, note)
         try:
-            outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress)
+            outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress,
+                                    scheduler=scheduler)
         except BatchInterrupted as stop:
             write_summary(out, stop.outcomes)
             _write_index(out, stop.outcomes, title)

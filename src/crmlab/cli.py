@@ -245,8 +245,15 @@ def cmd_batch(args) -> int:
     t0 = time.perf_counter()
     report = _batch(args.out, notebooks=[_notebook_arg(n, args.lang) for n in args.notebooks], roster=args.roster,
                     grid=args.params, params=_param_pairs(args.p), workers=args.workers,
-                    timeout=args.timeout, force=args.force, progress=sys.stderr)
+                    timeout=args.timeout, force=args.force, progress=sys.stderr, scheduler=_scheduler(args))
     return report if isinstance(report, int) else _report_batch(report, time.perf_counter() - t0)
+
+
+def _scheduler(args) -> str | None:
+    """``--scheduler``, else the CRMLAB_SCHEDULER environment variable, else None (the local process pool)."""
+    from .cluster import SCHEDULER_ENV
+
+    return getattr(args, "scheduler", None) or os.environ.get(SCHEDULER_ENV) or None
 
 
 # -------------------------------------------------------------------------------------------- assign
@@ -293,7 +300,8 @@ def cmd_grade(args) -> int:
     try:
         report = grade_class(args.submissions, args.out, roster=args.roster, cases=args.case,
                              params=_param_pairs(args.p), lang=args.lang, workers=args.workers,
-                             timeout=args.timeout, force=args.force, progress=sys.stderr)
+                             timeout=args.timeout, force=args.force, progress=sys.stderr,
+                             scheduler=_scheduler(args))
     except BatchInterrupted:
         print(f"crmlab: interrupted; the gradebook in {Path(args.out).resolve()} describes what was graded",
               file=sys.stderr)
@@ -319,6 +327,7 @@ def cmd_grade(args) -> int:
 def add_analyze(subparsers) -> argparse.ArgumentParser:
     """Register ``crmlab analyze`` on an argparse subparsers object; returns the subparser."""
     from .analyze import REFUND_POLICIES
+    from .analyze.clean import DUPLICATE_POLICIES, UNREADABLE_LIMIT
 
     s = subparsers.add_parser("analyze", help="clean a client's transaction export and run the customer-value "
                                               "analysis (RFM, ABC, whale curve, CLV) into an HTML report")
@@ -327,8 +336,9 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--date", required=True, metavar="COL", help="column of transaction dates")
     s.add_argument("--amount", required=True, metavar="COL", help="column of amounts (currency text is fine)")
     s.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    s.add_argument("--date-format", metavar="FMT", help="strptime format of the dates, e.g. %%d.%%m.%%Y "
-                                                        "(default: inferred)")
+    s.add_argument("--date-format", metavar="FMT",
+                   help="strptime format of the dates, e.g. %%d/%%m/%%Y (several: separate with |); default: each "
+                        "value read in its own style, day/month order decided from the values")
     s.add_argument("--decimal", choices=("auto", ".", ","), default="auto",
                    help="decimal mark of the amounts (default: auto, decided from unambiguous values)")
     s.add_argument("--refunds", choices=REFUND_POLICIES, default="net",
@@ -344,6 +354,20 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
                                                                    "profit, whale curve and CLV (default 1)")
     s.add_argument("--cost-per-purchase", type=float, default=0.0,
                    help="cost to serve one purchase day, for the whale curve (default 0)")
+    s.add_argument("--sheet", metavar="SHEET", help="Excel sheet, by name or number (default: the sheet whose "
+                                                    "header holds the named columns)")
+    s.add_argument("--duplicates", choices=DUPLICATE_POLICIES, default="auto",
+                   help="rows equal to an earlier row in every column: drop and count them, or keep them; auto "
+                        "(default): drop when the file has a column besides customer, date and amount (an order "
+                        "id, a time), else keep them as equal purchases and count them")
+    s.add_argument("--order", metavar="COL", help="column of order ids: a later row of an order already seen is a "
+                                                  "duplicate (for files with one row per order)")
+    s.add_argument("--blank-id", action="append", default=[], metavar="TEXT",
+                   help="a customer-id text meaning 'no customer', e.g. NA (repeatable; by default only empty "
+                        "cells, NULL, N/A, #N/A and - are blank, and NA or None are ids)")
+    s.add_argument("--allow-exclusions", action="store_true",
+                   help=f"analyse even when more than {UNREADABLE_LIMIT:.0%}% of the rows cannot be read "
+                        "(blank ids, unparsable dates or amounts); without it the command stops")
     s.add_argument("--timeout", type=int, default=3600, help="seconds allowed per notebook cell (default 3600)")
     s.add_argument("--force", action="store_true", help="overwrite existing output files in DIR")
     s.set_defaults(func=cmd_analyze)
@@ -352,11 +376,13 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
 
 def cmd_analyze(args) -> int:
     """Run `crmlab analyze` (see :func:`add_analyze`): clean FILE, write the clean file and the data-quality
-    table, then the report of the customer-value notebook; returns the exit status."""
+    table, then the report of the customer-value notebook; returns the exit status (1 when more than a
+    small share of the rows cannot be read and --allow-exclusions is not given: nothing is analysed)."""
     import secrets
 
     from ._validate import check_number
-    from .analyze import clean_transactions, write_clean, write_report
+    from .analyze import clean_transactions, customer_value, write_clean, write_report
+    from .analyze.clean import DEFAULT_BLANK_IDS, UNREADABLE, UNREADABLE_LIMIT
     from .analyze.parse import observation_end_day
     from .analyze.report import OUTPUTS, report_notebook
 
@@ -373,17 +399,45 @@ def cmd_analyze(args) -> int:
     t0 = time.perf_counter()
     result = clean_transactions(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,
                                 date_format=args.date_format, decimal=args.decimal, refunds=args.refunds,
-                                observation_end=args.observation_end, key=key, encoding=args.encoding)
-    clean = write_clean(result, out / "clean_transactions.parquet")
-    if key is not None:
-        print(f"pseudonymisation key (shown once, stored nowhere; keep it to re-identify customers): {key.hex()}")
-    result.quality.to_csv(out / "data_quality.csv", index=False)
+                                observation_end=args.observation_end, key=key, encoding=args.encoding,
+                                duplicates=args.duplicates, order_col=args.order, sheet=args.sheet,
+                                blank_ids=tuple(DEFAULT_BLANK_IDS) + tuple(args.blank_id))
+    q = result.quality.set_index("item")
+    n_read, unreadable = int(q.loc["rows_read", "rows"]), result.unreadable
+    reasons = [f"{item} {int(r.rows):,}" + (f" (e.g. {r.examples.split(' | ')[0]})" if r.examples else "")
+               for item, r in q[q["kind"] == "excluded"].iterrows() if r.rows]
+    if unreadable > UNREADABLE_LIMIT * n_read:
+        loud = (f"{unreadable:,} of {n_read:,} rows ({unreadable / n_read:.1%}) of {path.name} cannot be read "
+                f"({', '.join(x for x in reasons if x.split()[0] in UNREADABLE)})")
+        if not getattr(args, "allow_exclusions", False):
+            print(f"crmlab: error: {loud}; more than {UNREADABLE_LIMIT:.0%} would be left out of the analysis, "
+                  "so nothing was analysed. Fix the file or the reading options (--date-format, --decimal, "
+                  "--encoding, --blank-id), or pass --allow-exclusions to analyse the rest", file=sys.stderr)
+            return 1
+        print(f"crmlab: WARNING: {loud}; analysed without them (--allow-exclusions)", file=sys.stderr)
+    try:
+        clean = write_clean(result, out / "clean_transactions.parquet")
+        if key is not None:
+            print(f"pseudonymisation key (shown once, stored nowhere; keep it to re-identify customers): {key.hex()}")
+        result.quality.to_csv(out / "data_quality.csv", index=False)
+    except OSError as exc:
+        raise CrmlabError(f"cannot write to {out}: {exc.strerror or exc}") from None
     t_clean = time.perf_counter() - t0
-    q = result.quality.set_index("item")["rows"]
-    print(f"read {q['rows_read']} rows from {path.name}: {q['rows_used']} used, "
-          f"{q['rows_read'] - q['rows_used']} excluded (see data_quality.csv); cleaned in {t_clean:.1f} s")
-    write_report(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
-                 cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, notebook=notebook)
+    print(f"read {n_read:,} rows from {result.source}: {int(q.loc['rows_used', 'rows']):,} used, "
+          f"{n_read - int(q.loc['rows_used', 'rows']):,} excluded" + (f" ({'; '.join(reasons)})" if reasons else "")
+          + f"; see data_quality.csv; dates read as {result.date_format or 'date cells'}; cleaned in {t_clean:.1f} s")
+    value = customer_value(result.transactions, observation_end=result.observation_end,
+                           gross_margin=args.gross_margin, cost_per_purchase=args.cost_per_purchase)
+    if value.bgnbd is None:
+        print(f"crmlab: WARNING: the CLV models were {value.model_note}; p_alive, expected_purchases and clv "
+              "are empty", file=sys.stderr)
+    else:
+        print(f"CLV models {value.model_note}")
+    try:
+        write_report(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
+                     cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, notebook=notebook)
+    except OSError as exc:
+        raise CrmlabError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
     print(f"analysed in {time.perf_counter() - t0:.1f} s")
     for name in ("report.html", "customers.csv", "data_quality.csv", "customer_value.ipynb"):
         print(f"  {out / name}")
@@ -466,6 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"runs at once, one process each (default: {_default_workers()})")
     s.add_argument("--timeout", type=int, default=600, help="seconds allowed per run (default: 600)")
     s.add_argument("--force", action="store_true", help="re-run runs that completed before")
+    s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on a Dask cluster (pip install 'crmlab[cluster]'); default: $CRMLAB_SCHEDULER, else "
+                        "local processes")
     s.set_defaults(func=cmd_batch)
 
     s = sub.add_parser("assign", help="write the student version (solutions stripped) and the answer key")
@@ -501,6 +558,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"submissions at once, one process each (default: {_default_workers()})")
     s.add_argument("--timeout", type=int, default=600, help="seconds allowed per submission (default: 600)")
     s.add_argument("--force", action="store_true", help="grade again submissions graded before")
+    s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on a Dask cluster (pip install 'crmlab[cluster]'); default: $CRMLAB_SCHEDULER, else "
+                        "local processes")
     s.set_defaults(func=cmd_grade)
 
     add_analyze(sub)

@@ -794,7 +794,7 @@ def _entries(subs, runs, outcomes, students) -> list:
 
 def grade_class(submissions, out, *, roster, cases=None, params: dict | None = None, lang: str | None = None,
                 workers: int = 2, timeout: int = 600, force: bool = False, title: str = "crmlab grade",
-                progress=None) -> GradeReport:
+                progress=None, scheduler: str | None = None) -> GradeReport:
     """Grade a class: the whole of ``crmlab grade``.
 
     Parameters
@@ -815,9 +815,9 @@ def grade_class(submissions, out, *, roster, cases=None, params: dict | None = N
         Notebook parameters of the assignment (as given to ``crmlab start`` or ``batch``), for every student.
     lang : "en", "zh" or None
         Edition to grade with; None: the edition each submission was made from.
-    workers, timeout, force, progress
+    workers, timeout, force, progress, scheduler
         As in :func:`crmlab.batch.execute_runs` (``timeout`` is per submission; one cell may use a quarter
-        of it before it is interrupted and the next cell runs).
+        of it before it is interrupted and the next cell runs; ``scheduler``: grade on a Dask cluster).
 
     Returns
     -------
@@ -837,7 +837,8 @@ def grade_class(submissions, out, *, roster, cases=None, params: dict | None = N
         from ._validate import check_lang
 
         check_lang(lang)
-    _context()
+    if not scheduler:
+        _context()
     students = read_roster(roster) if isinstance(roster, (str, os.PathLike)) else list(roster)
     runs, subs, notes = plan_grading(submissions, out, roster=students, cases=cases, params=params, lang=lang)
     out = Path(out).resolve()
@@ -865,7 +866,7 @@ def grade_class(submissions, out, *, roster, cases=None, params: dict | None = N
             _say(progress, note)
         try:
             outcomes = execute_runs(runs, workers=workers, timeout=timeout, force=force, progress=progress,
-                                    worker=grade_work)
+                                    worker=grade_work, scheduler=scheduler)
         except BatchInterrupted as stop:
             finish(stop.outcomes)
             raise
