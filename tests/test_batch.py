@@ -131,7 +131,22 @@ def test_progress_bar_redraws_one_line_on_a_terminal(small):
     text = stream.getvalue()
     assert text.count("\r") == 2 and text.count("\n") == 1 and text.endswith("\n")
     assert "[" + "#" * 15 + "-" * 15 + "] 1/2  ok 1  failed 0  cached 0" in text
-    assert "] 2/2  ok 1  failed 1  cached 0" in text
+    assert "] 2/2  ok 1  failed 1  cached 0  remaining 0" in text
+    assert "remaining 1" in text and "eta " in text  # after one run that executed, the time left at its pace
+
+
+def test_eta_counts_only_runs_that_executed(small):
+    """Cached runs finish at once: the pace (and so the estimate) comes from runs that really ran."""
+    from crmlab.batch import Outcome, _Progress
+
+    folder, nb = small
+    runs = plan_runs([nb], folder / "out", grid=[{"size": s} for s in (1, 2, 3)])
+    bar = _Progress(3, None)
+    bar.update(Outcome(runs[0], "cached"))
+    assert bar.eta() == ""
+    bar.t0 -= 10.0  # ten seconds for the one run that executed next
+    bar.update(Outcome(runs[1], "ok"))
+    assert bar.eta() in ("eta 10 s", "eta 11 s")
 
 
 def test_each_run_writes_notebook_and_html_and_a_failure_no_complete_looking_notebook(class_batch):

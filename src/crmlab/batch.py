@@ -636,20 +636,32 @@ class _Progress:
         self.counts = {"ok": 0, "failed": 0, "cached": 0}
         self.tty = bool(stream) and hasattr(stream, "isatty") and stream.isatty()
 
+    def eta(self) -> str:
+        """Time left at the pace of the runs that executed so far (cached ones cost nothing); "" until one has."""
+        ran = self.done - self.counts["cached"]
+        left = self.total - self.done
+        if not ran or not left:
+            return ""
+        seconds = (time.perf_counter() - self.t0) / ran * left
+        return f"eta {seconds / 60:.0f} min" if seconds >= 120 else f"eta {seconds:.0f} s"
+
     def update(self, outcome: Outcome) -> None:
         self.done += 1
         self.counts[outcome.status] += 1
         if not self.stream:
             return
         counts = "  ".join(f"{k} {v}" for k, v in self.counts.items())
+        remaining = f"remaining {self.total - self.done}"
+        eta = self.eta()
         if self.tty:
             filled = round(30 * self.done / self.total)
             end = "\n" if self.done == self.total else ""
             self.stream.write(f"\r[{'#' * filled}{'-' * (30 - filled)}] {self.done}/{self.total}  {counts}  "
-                              f"{time.perf_counter() - self.t0:.0f} s{end}")
+                              f"{remaining}  {time.perf_counter() - self.t0:.0f} s{'  ' + eta if eta else ''}   {end}")
         else:
             self.stream.write(f"[{self.done}/{self.total}] {outcome.status:<6} {outcome.run.run_id} "
-                              f"({outcome.seconds:.1f} s){': ' + outcome.error if outcome.error else ''}\n")
+                              f"({outcome.seconds:.1f} s){': ' + outcome.error if outcome.error else ''}"
+                              f"{'  [' + eta + ']' if eta else ''}\n")
         self.stream.flush()
 
 
