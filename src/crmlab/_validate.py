@@ -6,7 +6,6 @@ expected: TypeError for the wrong kind of object, ValueError for a wrong value. 
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -187,28 +186,62 @@ def numeric_column(df: pd.DataFrame, column: str, *, name: str = "data", allow_n
     return values
 
 
+_PANDAS_WAY_OUT = ("convert the column first: pandas.to_datetime(data[col], format={dmy!r}) (day first) or "
+                   "format={mdy!r} (month first); crmlab analyze: --date-format")
+
+
+def _date_texts(s: pd.Series):
+    """The column as pyarrow text; date objects mixed in are written ISO (``2024-03-05 10:00:00+08:00``)."""
+    import pyarrow as pa
+
+    values = s.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([None if v is None or (isinstance(v, float) and v != v) or v is pd.NaT
+                         else v.isoformat(sep=" ") if hasattr(v, "isoformat")
+                         else str(v) for v in values], type=pa.string())
+
+
 def datetime_column(df: pd.DataFrame, column: str, *, name: str = "data") -> pd.Series:
-    """Return ``df[column]`` as datetime64, parsing strings strictly (unparsable values are an error)."""
+    """Return ``df[column]`` as datetime64, reading text dates strictly (unreadable values are an error).
+
+    Text is read value by value by :class:`crmlab._dates.DateReader` - the same reading as
+    ``crmlab analyze`` - so a column may mix ``2024-03-05``, ``2024/3/5 10:30``, ``2024年3月5日`` and
+    ``05.03.2024``; day-first or month-first is decided from the values and an ambiguous column
+    (``03/05/2024`` with no day above 12) raises :class:`~crmlab._dates.AmbiguousDatesError` (a ValueError)
+    instead of being guessed. A time of day is kept; a time zone is dropped, keeping the local time as
+    written (as for datetime64 columns with a time zone).
+
+    Example
+    -------
+    >>> datetime_column(pd.DataFrame({"d": ["25.03.2024", "09.03.2024 10:30", "2024年3月5日"]}), "d").tolist()
+    [Timestamp('2024-03-25 00:00:00'), Timestamp('2024-03-09 10:30:00'), Timestamp('2024-03-05 00:00:00')]
+    """
+    from ._dates import DateReader
+
     s = df[column]
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s
+    elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        raise TypeError(f"column {column!r} of {name} must hold dates (datetime64 or date strings), "
+                        f"got numbers of dtype {s.dtype}")
     else:
-        if pd.api.types.is_numeric_dtype(s):
-            raise TypeError(f"column {column!r} of {name} must hold dates (datetime64 or date strings), "
-                            f"got numbers of dtype {s.dtype}")
-        try:  # one inferred format is fast; fall back to parsing each value on its own
-            with warnings.catch_warnings():  # pandas warns when it cannot infer one format; we fall back
-                warnings.simplefilter("ignore", UserWarning)
-                out = pd.to_datetime(s, errors="raise")
-        except (ValueError, TypeError):
+        present = s.dropna()
+        if len(present) and present.map(lambda v: hasattr(v, "isoformat")).all():  # date objects, no text
+            out = pd.to_datetime(s.map(lambda v: v.replace(tzinfo=None) if getattr(v, "tzinfo", None) else v))
+        else:
+            text = _date_texts(s)
             try:
-                out = pd.to_datetime(s, errors="raise", format="mixed")
-            except (ValueError, TypeError) as exc:
-                parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-                bad = parsed.isna() & s.notna()
-                example = s[bad].iloc[0] if bad.any() else s[s.isna()].iloc[0] if s.isna().any() else None
+                days, seconds = DateReader(way_out=_PANDAS_WAY_OUT).read(text, with_time=True)
+            except ValueError as exc:
+                raise type(exc)(f"column {column!r} of {name}: {exc}") from None
+            bad = np.isnat(days) & s.notna().to_numpy()
+            if bad.any():
                 raise ValueError(f"column {column!r} of {name} has values that are not dates, "
-                                 f"e.g. {example!r}") from exc
+                                 f"e.g. {s[bad].iloc[0]!r}")
+            stamps = days.astype("datetime64[ns]") + np.round(np.nan_to_num(seconds) * 1e9).astype("timedelta64[ns]")
+            out = pd.Series(stamps, index=s.index, name=s.name)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
     if out.isna().any():

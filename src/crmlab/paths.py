@@ -33,14 +33,23 @@ def datasets_dir() -> Path:
 
 
 def prepare_output_dir(out: Path, targets, force: bool) -> None:
-    """Create ``out`` unless one of ``targets`` already exists there and ``force`` is false.
+    """Create ``out`` unless one of ``targets`` already exists there and ``force`` is false; check it is writable.
 
-    Nothing a user has is overwritten without being asked: the message names the first existing file.
+    Nothing a user has is overwritten without being asked: the message names the first existing file. A
+    folder that cannot be created or written to (read-only disk, no permission, a file of that name) is one
+    :class:`~crmlab.errors.CrmlabError` line before any work starts, tested by writing a scratch file.
     """
+    import tempfile
+
     existing = [Path(t) for t in targets if Path(t).exists()]
     if existing and not force:
         raise CrmlabError(f"{existing[0]} exists; choose another --out or pass --force to overwrite it")
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror}") from None
+        raise CrmlabError(f"cannot create output folder {out}: {exc.strerror or exc}") from None
+    try:
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise CrmlabError(f"cannot write to output folder {out}: {exc.strerror or exc}; choose another --out") from None

@@ -11,16 +11,20 @@ before it:
 :mod:`~crmlab.analyze.read`
     open a CSV, Excel or parquet file (or a DataFrame), find the named columns, stream them in batches.
 :mod:`~crmlab.analyze.parse`
-    amounts written as currency text, local dates, customer ids: one column in, parsed values out.
+    amounts written as currency text, dates in mixed local styles (read by :mod:`crmlab._dates`, shared
+    with the rest of crmlab), customer ids: one column in, parsed values out.
 :mod:`~crmlab.analyze.clean`
     :func:`clean_transactions`: read + parse + the data-quality account (every row used or excluded under
-    one reason), same-day merging, refunds, pseudonyms.
+    one reason: totals rows, blank ids, unreadable dates and amounts, duplicates, refunds), same-day
+    merging, pseudonyms.
 :mod:`~crmlab.analyze.store`
     the clean file: :func:`write_clean` to parquet with its quality table, :func:`load_transactions` back.
 :mod:`~crmlab.analyze.model`
     :func:`customer_value`: the per-customer table from crmlab's RFM, ABC and BG/NBD + Gamma-Gamma CLV.
 :mod:`~crmlab.analyze.report`
     :func:`write_report`: the customer-value notebook run on a clean file, rendered to ``report.html``.
+:mod:`~crmlab.analyze.client`
+    the client report: a consultant's deliverable (no code) from the same analysis.
 
 The ``crmlab analyze`` command itself (options, messages, exit status) is in :mod:`crmlab.cli`; nothing
 here imports it.
@@ -36,12 +40,12 @@ CleanResult(DataFrame: 3 rows read, 2 used, 2 customer-days, observation_end=202
 >>> customer_value(res.transactions, min_repeat_buyers=2).customers["frequency"].tolist()
 [2]
 """
-from .clean import REASONS, REFUND_POLICIES, CleanResult, clean_transactions, pseudonymize
+from .clean import DUPLICATE_POLICIES, REASONS, REFUND_POLICIES, CleanResult, clean_transactions, pseudonymize
 from .model import CustomerValue, customer_value
 from .parse import infer_date_format, parse_amounts, parse_dates
 from .report import write_report
 from .store import load_transactions, write_clean
 
-__all__ = ["REASONS", "REFUND_POLICIES", "CleanResult", "CustomerValue", "parse_amounts", "parse_dates",
+__all__ = ["REASONS", "REFUND_POLICIES", "DUPLICATE_POLICIES", "CleanResult", "CustomerValue", "parse_amounts", "parse_dates",
            "infer_date_format", "pseudonymize", "clean_transactions", "write_clean", "load_transactions",
            "customer_value", "write_report"]

@@ -6,19 +6,38 @@ customer and purchase day, columns ``customer_id`` (text), ``date``, ``amount`` 
 and ``rows`` (source rows merged) - and a data-quality table. Each row read is either used or excluded
 under exactly one reason, checked in this order:
 
+``total_row``
+    a text cell of any column is a totals label (合计, 总计, 小计, Total, Grand total, Subtotal, Sum, ...;
+    :data:`TOTAL_WORDS`), whatever else the row holds - a totals row with a date and an amount is still
+    not a purchase.
 ``blank_id``
-    customer id empty, whitespace only, or a placeholder (``null``, ``none``, ``nan``, ``n/a``, ``na``, ``-``).
+    customer id empty, whitespace only, or a placeholder (``NULL``, ``N/A``, ``#N/A``, ``-``, or the
+    ``blank_ids`` given). ``NA``, ``None`` are ids unless listed; ids are trimmed text, so ``"007"`` and
+    ``"7"`` are two customers.
 ``unparsable_date``
-    the date does not parse with ``date_format`` (or the format inferred from the first rows).
+    the date does not read (see :func:`~crmlab.analyze.parse.parse_dates`: each value in its own style).
 ``unparsable_amount``
     the amount is not a number once currency marks and thousands separators are removed.
 ``out_of_period``
     the date is after ``observation_end``.
+``duplicate``
+    the row equals an earlier row in every column of the file (not only the three read), or, with
+    ``order_col``, repeats an earlier row's order id; the first is kept. ``duplicates="auto"`` (default)
+    drops them when the file has a column besides customer, date and amount (an order id, a time, a
+    product: something that tells a copy from a second equal purchase) or ``order_col`` is given; a file
+    of only those three columns keeps equal rows as purchases and counts them under
+    ``identical_rows_kept`` (info). ``"drop"`` always drops them, ``"keep"`` never compares rows. Rows
+    are compared after the reasons above, so a repeated unreadable row is counted under its own reason.
+    Rows are compared by a 64-bit hash of all their cells, and must also agree on customer, day and amount,
+    so a hash collision cannot merge two different purchases.
 ``refund``
     refund policy ``drop``: every negative amount; policy ``net``: the rows of a customer-day that held a
     refund and whose net (purchases minus refunds of that customer on that day) is <= 0 - a refund with
     no purchase of the same customer on the same day is never matched to an earlier purchase (crmlab does
     not guess which purchase it reverses). Policy ``error`` stops at the first negative amounts instead.
+
+The first three reasons (:data:`UNREADABLE`) mean the file could not be read as it is; ``crmlab analyze``
+stops when they exceed :data:`UNREADABLE_LIMIT` of the rows, unless told ``--allow-exclusions``.
 
 Pseudonymisation (:func:`pseudonymize`): with a key, every customer id is replaced by ``c_`` + the first
 20 hex digits of HMAC-SHA256(key, id) before anything is returned, so outputs can be shared; the same id
@@ -39,6 +58,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,20 +68,41 @@ import pyarrow.compute as pc
 
 from .._validate import check_choice
 from ..errors import CrmlabError
-from .parse import clean_ids, infer_date_format, observation_end_day, parse_amounts, parse_dates
+from .._dates import DateReader
+from .parse import DEFAULT_BLANK_IDS, clean_ids, date_cells_to_days, observation_end_day, parse_amounts
 from .read import read_columns
 from .values import to_arrow
 
-__all__ = ["REASONS", "REFUND_POLICIES", "CleanResult", "clean_transactions", "pseudonymize"]
+__all__ = ["REASONS", "REFUND_POLICIES", "DUPLICATE_POLICIES", "UNREADABLE", "UNREADABLE_LIMIT", "TOTAL_WORDS",
+           "CleanResult",
+           "clean_transactions", "pseudonymize"]
 
 REFUND_POLICIES = ("net", "drop", "error")
+DUPLICATE_POLICIES = ("auto", "drop", "keep")
 REASONS = {
-    "blank_id": "customer id blank, whitespace or a placeholder (null, n/a, -)",
+    "total_row": "a totals row (合计, 总计, 小计, Total, Subtotal, ...), not a purchase",
+    "blank_id": "customer id blank, whitespace or a placeholder",
     "unparsable_date": "date does not parse",
     "unparsable_amount": "amount is not a number",
     "out_of_period": "date after observation_end",
+    "duplicate": "exact duplicate of an earlier row (every column equal)",
     "refund": "refund policy",
 }
+#: Reasons that mean a row could not be read (rather than a policy excluding it): their share is what
+#: ``crmlab analyze`` refuses above a small threshold unless told ``--allow-exclusions``.
+UNREADABLE = ("blank_id", "unparsable_date", "unparsable_amount")
+#: Share of rows read above which unreadable rows stop ``crmlab analyze`` (unless ``--allow-exclusions``).
+UNREADABLE_LIMIT = 0.01
+#: Cell texts of a totals row, compared trimmed, case-insensitively and without a trailing colon.
+TOTAL_WORDS = ("合计", "总计", "小计", "合計", "總計", "小計", "共计", "总和", "汇总", "total", "totals", "grand total",
+               "sub total", "subtotal", "sub-total", "sum", "summe", "gesamt", "gesamtsumme", "totale", "totaal",
+               "итого")
+_DUPLICATE_TEXT = {"drop": REASONS["duplicate"],
+                   "order": "same order id as an earlier row (--order); the first row of each order is kept",
+                   "keep": "duplicates kept (--duplicates keep)",
+                   "identical": "none dropped: the file has only the customer, date and amount columns, so equal "
+                                "rows may be separate equal purchases (see identical_rows_kept; --duplicates drop "
+                                "drops them)"}
 _REFUND_TEXT = {"net": "refund with no same-day purchase to net against, or day net <= 0",
                 "drop": "refund (negative amount) dropped"}
 _N_EXAMPLES = 3
@@ -113,6 +154,8 @@ class _Tally:
     counts: dict = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     examples: dict = field(default_factory=lambda: {k: [] for k in REASONS})
     netted: int = 0
+    identical: int = 0
+    identical_examples: list = field(default_factory=list)
 
     def add(self, reason: str, mask: np.ndarray, raw: pa.Array | None, first_row: int,
             note=None) -> None:
@@ -128,13 +171,23 @@ class _Tally:
                 self.examples[reason].append(f"row {first_row + int(i) + 1}: {shown}")
 
 
-def _quality_table(n_read: int, used: int, tally: _Tally, refunds: str) -> pd.DataFrame:
+def _quality_table(n_read: int, used: int, tally: _Tally, refunds: str, duplicates: str,
+                   blanks) -> pd.DataFrame:
     rows = [("rows_read", "total", "rows read from the file", n_read, "")]
     for reason, text in REASONS.items():
         if reason == "refund":
             text = _REFUND_TEXT.get(refunds, "refunds stop the run (--refunds error)")
+        elif reason == "duplicate":
+            text = _DUPLICATE_TEXT[duplicates]
+        elif reason == "blank_id":
+            text = "customer id blank or whitespace" + (
+                f", or one of {', '.join(repr(b) for b in blanks if b)}" if any(blanks) else "")
         rows.append((reason, "excluded", text, tally.counts[reason], " | ".join(tally.examples[reason])))
     rows.append(("rows_used", "used", "rows used in the analysis", used, ""))
+    if tally.identical:
+        rows.append(("identical_rows_kept", "info", "rows equal to an earlier row in all three columns, kept as "
+                     "purchases (the file has no column to tell a copy from a repeat purchase)", tally.identical,
+                     " | ".join(tally.identical_examples)))
     if refunds == "net":
         rows.append(("refund_days_netted", "info", "customer-days where refunds were subtracted from "
                      "same-day purchases (kept, net > 0)", tally.netted, ""))
@@ -151,8 +204,9 @@ class CleanResult:
     datetime64, ``amount`` float = the day's net spend, ``rows`` = source rows merged), sorted by customer
     and date. ``quality``: DataFrame with one row per line of the data-quality report (``item``, ``kind``
     in total/excluded/used/info, ``description``, ``rows``, ``share`` of rows read, ``examples``).
-    ``observation_end``: the last day analysed. ``date_format``, ``decimal``, ``refunds``,
-    ``pseudonymized`` and ``source`` record how the file was read.
+    ``observation_end``: the last day analysed. ``date_format`` (the date styles read, ``" | "``-joined),
+    ``decimal``, ``refunds``, ``pseudonymized``, ``source`` and ``duplicates`` (``drop``, ``order``,
+    ``keep`` or ``identical`` - equal rows of a three-column file kept) record how the file was read.
     """
 
     transactions: pd.DataFrame
@@ -163,10 +217,17 @@ class CleanResult:
     refunds: str
     pseudonymized: bool
     source: str
+    duplicates: str = "drop"
 
     @property
     def rows_read(self) -> int:
         return int(self.quality.loc[self.quality["item"] == "rows_read", "rows"].iloc[0])
+
+    @property
+    def unreadable(self) -> int:
+        """Rows excluded because they could not be read (the reasons in :data:`UNREADABLE`)."""
+        q = self.quality.set_index("item")["rows"]
+        return int(sum(q.get(r, 0) for r in UNREADABLE))
 
     def __repr__(self) -> str:
         used = int(self.quality.loc[self.quality["item"] == "rows_used", "rows"].iloc[0])
@@ -184,8 +245,9 @@ def _refund_error(rows: np.ndarray, raw: pa.Array, idx: np.ndarray, total: int) 
 
 def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: str,
                        date_format: str | None = None, decimal: str = "auto", refunds: str = "net",
-                       observation_end=None, key: bytes | None = None,
-                       encoding: str = "utf-8") -> CleanResult:
+                       observation_end=None, key: bytes | None = None, encoding: str = "utf-8",
+                       duplicates: str = "auto", order_col: str | None = None, sheet=None,
+                       blank_ids=DEFAULT_BLANK_IDS) -> CleanResult:
     """Read a raw transaction export and return the clean per-customer-day log and its data-quality report.
 
     Parameters
@@ -195,7 +257,8 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
     customer_col, date_col, amount_col : str
         Column names in the file, any language (``"客户编号"``).
     date_format : str, optional
-        strptime format of the dates; inferred when omitted (see :func:`~crmlab.analyze.parse.infer_date_format`).
+        strptime format(s) of the dates, several separated by ``|``; without it each value is read in the
+        style it is written in (see :func:`~crmlab.analyze.parse.parse_dates`).
     decimal : {"auto", ".", ","}
         Decimal mark of the amounts (see :func:`~crmlab.analyze.parse.parse_amounts`).
     refunds : {"net", "drop", "error"}
@@ -206,6 +269,19 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
         Pseudonymise customer ids with this HMAC key (:func:`pseudonymize`).
     encoding : str
         Text encoding of a CSV file (``gb18030`` for many Chinese exports).
+    duplicates : {"auto", "drop", "keep"}
+        ``drop``: a row equal to an earlier one in every column is excluded as ``duplicate``; ``keep``:
+        every row counts; ``auto`` (default): ``drop`` when the file has a column besides the three named
+        (or ``order_col``), else equal rows are kept and counted as ``identical_rows_kept``.
+    order_col : str, optional
+        Column of order ids: unless ``duplicates="keep"``, a row whose order id was seen before is the same
+        order and excluded as ``duplicate`` (rows without an order id are compared whole). For files with
+        one row per order, not one per order line.
+    sheet : str or int, optional
+        Excel sheet by name or 1-based number (see :func:`~crmlab.analyze.read.read_columns`).
+    blank_ids : sequence of str
+        Id texts that mean "no customer" (default :data:`~crmlab.analyze.parse.DEFAULT_BLANK_IDS`;
+        ``NA`` and ``None`` are ids unless listed here).
 
     Returns
     -------
@@ -214,49 +290,67 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
 
     Example
     -------
-    >>> raw = pd.DataFrame({"客户": ["A", " ", "A", "B"], "日期": ["2024-01-02", "2024-01-03", "bad", "2024-01-05"],
-    ...                     "金额": ["¥10", "¥5", "¥7", "(3)"]})
+    >>> raw = pd.DataFrame({"订单": [1, 2, 3, 4, 4], "客户": ["A", " ", "A", "B", "B"],
+    ...                     "日期": ["2024-01-02", "2024-01-03", "bad", "2024-01-05", "2024-01-05"],
+    ...                     "金额": ["¥10", "¥5", "¥7", "(3)", "(3)"]})
     >>> res = clean_transactions(raw, customer_col="客户", date_col="日期", amount_col="金额", refunds="drop")
     >>> res.quality.set_index("item")["rows"].to_dict()  # doctest: +NORMALIZE_WHITESPACE
-    {'rows_read': 4, 'blank_id': 1, 'unparsable_date': 1, 'unparsable_amount': 0, 'out_of_period': 0,
-     'refund': 1, 'rows_used': 1}
+    {'rows_read': 5, 'total_row': 0, 'blank_id': 1, 'unparsable_date': 1, 'unparsable_amount': 0,
+     'out_of_period': 0, 'duplicate': 1, 'refund': 1, 'rows_used': 1}
 
     Source: data-preparation steps of lifetimes' ``summary_data_from_transaction_data`` (same-day merge);
     exclusion reasons and refund policies are crmlab's (see the module docstring).
     """
     check_choice(refunds, "refunds", REFUND_POLICIES)
     check_choice(decimal, "decimal", ("auto", ".", ","))
-    for name, col in (("customer_col", customer_col), ("date_col", date_col), ("amount_col", amount_col)):
+    check_choice(duplicates, "duplicates", DUPLICATE_POLICIES)
+    named = {"customer": customer_col, "date": date_col, "amount": amount_col}
+    if order_col is not None:
+        named["order"] = order_col
+    for role, col in named.items():
         if not isinstance(col, str) or not col:
-            raise TypeError(f"{name} must be a column name, got {col!r}")
-    if len({customer_col, date_col, amount_col}) < 3:
-        raise ValueError("customer_col, date_col and amount_col must be three different columns")
+            raise TypeError(f"{role}_col must be a column name, got {col!r}")
+    if len(set(named.values())) < len(named):
+        raise ValueError(f"{', '.join(f'{r}_col' for r in named)} must be different columns, got "
+                         f"{list(named.values())}")
+    if isinstance(blank_ids, str) or not all(isinstance(b, str) for b in blank_ids):
+        raise TypeError(f"blank_ids must be a sequence of texts, e.g. ['', 'NA'], got {blank_ids!r}")
     end = observation_end_day(observation_end)
-    batches, label = read_columns(source, {"customer": customer_col, "date": date_col, "amount": amount_col},
-                                  encoding)
+    dedup = duplicates != "keep"
+    batches, label = read_columns(source, named, encoding, sheet=sheet, others=dedup)
+    identical_only = False  # auto on a file of only the named columns: equal rows may be equal purchases
+    try:
+        reader = DateReader(date_format)
+    except ValueError as exc:
+        raise CrmlabError(str(exc).replace("date_format", "--date-format")) from None
     tally = _Tally()
-    kept: dict[str, list] = {"id": [], "day": [], "amount": [], "row": []}
-    n_read, fmt_used, mark = 0, date_format or None, decimal
+    kept: dict[str, list] = {"id": [], "day": [], "amount": [], "row": [], "hash": [], "by_order": []}
+    n_read, mark = 0, decimal
     for batch in batches:
         n = batch.num_rows
         rows = np.arange(n_read + 1, n_read + n + 1, dtype=np.int64)
-        ids = clean_ids(batch.column(0))
-        blank = ids.is_null().to_numpy(zero_copy_only=False)
+        total = _total_rows(batch)
+        tally.add("total_row", total, None, n_read, note=lambda i, b=batch: _total_cell(b, int(i)))
+        ids = clean_ids(batch.column(0), blank_ids)
+        blank = ids.is_null().to_numpy(zero_copy_only=False) & ~total
         tally.add("blank_id", blank, batch.column(0), n_read)
+        out = total | blank
         date_raw = batch.column(1)
-        if fmt_used is None and not (pa.types.is_timestamp(date_raw.type) or pa.types.is_date(date_raw.type)):
+        if pa.types.is_timestamp(date_raw.type) or pa.types.is_date(date_raw.type):
+            days = date_cells_to_days(date_raw)
+        else:
             try:
-                fmt_used = infer_date_format(date_raw.filter(pa.array(~blank)))
+                days, _ = reader.read(date_raw)
             except ValueError as exc:
                 raise CrmlabError(f"column {date_col!r}: {exc}") from None
-        days, _ = parse_dates(date_raw, fmt_used)
-        bad_date = np.isnat(days) & ~blank
+        bad_date = np.isnat(days) & ~out
         tally.add("unparsable_date", bad_date, date_raw, n_read)
+        out |= bad_date
         amount_raw = batch.column(2)
         amounts, mark = parse_amounts(amount_raw, mark)
-        bad_amount = np.isnan(amounts) & ~blank & ~bad_date
+        bad_amount = np.isnan(amounts) & ~out
         tally.add("unparsable_amount", bad_amount, amount_raw, n_read)
-        ok = ~(blank | bad_date | bad_amount)
+        ok = ~(out | bad_amount)
         day_num = days.astype(np.int64)
         if end is not None:
             late = ok & (day_num > end)
@@ -265,13 +359,16 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
         negative = ok & (amounts < 0)
         if refunds == "error" and negative.any():
             raise _refund_error(rows, amount_raw, np.flatnonzero(negative), int(negative.sum()))
-        if refunds == "drop":
-            tally.add("refund", negative, amount_raw, n_read)
-            ok &= ~negative
-        kept["id"].append(ids.filter(pa.array(ok)))
+        keep = pa.array(ok)
+        kept["id"].append(ids.filter(keep))
         kept["day"].append(day_num[ok].astype(np.int32))
         kept["amount"].append(amounts[ok])
         kept["row"].append(rows[ok])
+        if dedup:
+            identical_only = duplicates == "auto" and batch.num_columns == len(named)
+            hashes, by_order = _row_keys(batch, order_col is not None)
+            kept["hash"].append(hashes[ok])
+            kept["by_order"].append(by_order[ok])
         n_read += n
     if n_read == 0:
         raise CrmlabError(f"{label} has no data rows")
@@ -287,13 +384,34 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
     by_name = pc.sort_indices(names)
     rank = np.empty(len(names), dtype=np.int64)  # codes renumbered in id order, so the output comes sorted
     rank[by_name.to_numpy()] = np.arange(len(names))
+    customer = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    del encoded
     day_all = np.concatenate(kept["day"]).astype(np.int64)
+    amount_all, row_all = np.concatenate(kept["amount"]), np.concatenate(kept["row"])
+    keep = np.ones(len(customer), dtype=bool)
+    if dedup:
+        same = _duplicates(np.concatenate(kept["hash"]), np.concatenate(kept["by_order"]), customer, day_all,
+                           amount_all, row_all, tally)
+        if identical_only:
+            tally.identical, tally.counts["duplicate"] = tally.counts["duplicate"], 0
+            tally.identical_examples, tally.examples["duplicate"] = tally.examples["duplicate"], []
+        else:
+            keep = ~same
+    if refunds == "drop":
+        negative = keep & (amount_all < 0)  # kept rows are in file order
+        tally.counts["refund"] += int(negative.sum())
+        tally.examples["refund"] = [f"row {int(r)}: amount {a:.2f}" for r, a in
+                                    zip(row_all[negative][:_N_EXAMPLES], amount_all[negative][:_N_EXAMPLES])]
+        keep &= ~negative
+    if not keep.all():
+        customer, day_all, amount_all, row_all = customer[keep], day_all[keep], amount_all[keep], row_all[keep]
+    if len(customer) == 0:
+        raise CrmlabError(f"{label}: none of the {n_read} rows is usable; see the reasons: "
+                          + ", ".join(f"{k} {v}" for k, v in tally.counts.items() if v))
     if end is None:
         end = int(day_all.max())
-    customer, days, amounts, counts = _merge_days(rank[encoded.indices.to_numpy(zero_copy_only=False)], day_all,
-                                                  np.concatenate(kept["amount"]), np.concatenate(kept["row"]),
-                                                  refunds, tally)
-    del kept, day_all, encoded
+    customer, days, amounts, counts = _merge_days(customer, day_all, amount_all, row_all, refunds, tally)
+    del kept, day_all
     if len(customer) == 0:
         raise CrmlabError(f"{label}: no purchases are left after the refund policy {refunds!r}")
     frame = pd.DataFrame({
@@ -302,10 +420,69 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
         "amount": amounts,
         "rows": counts,
     })
-    quality = _quality_table(n_read, int(counts.sum()), tally, refunds)
+    policy = ("keep" if not dedup else "order" if order_col is not None else
+              "identical" if identical_only else "drop")
+    quality = _quality_table(n_read, int(counts.sum()), tally, refunds, policy, blank_ids)
     return CleanResult(transactions=frame, quality=quality,
-                       observation_end=pd.Timestamp(np.datetime64(end, "D")), date_format=fmt_used, decimal=mark,
-                       refunds=refunds, pseudonymized=key is not None, source=label)
+                       observation_end=pd.Timestamp(np.datetime64(end, "D")), date_format=reader.description,
+                       decimal=mark, refunds=refunds, pseudonymized=key is not None, source=label,
+                       duplicates=policy)
+
+
+def _total_rows(batch: pa.RecordBatch) -> np.ndarray:
+    """Rows where a text cell of any column is a totals word (合计, Total:, ...): one anchored regex a column."""
+    pattern = r"^\s*(?:" + "|".join(re.escape(w) for w in TOTAL_WORDS) + r")\s*[:：]?\s*$"
+    hit = np.zeros(batch.num_rows, dtype=bool)
+    for col in batch.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            found = pc.match_substring_regex(col, pattern, ignore_case=True)
+            hit |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return hit
+
+
+def _total_cell(batch: pa.RecordBatch, i: int) -> str:
+    words = set(TOTAL_WORDS)
+    for name, col in zip(batch.schema.names, batch.columns):
+        v = col[i].as_py()
+        if isinstance(v, str) and v.strip().lower().rstrip(":：").strip() in words:
+            return f"{name}={v!r}"
+    return "totals row"
+
+
+def _row_keys(batch: pa.RecordBatch, by_order: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of every row's cells (all columns) - or of its order id when ``by_order`` and present."""
+    frame = batch.to_pandas()
+    frame.columns = [f"c{i}" for i in range(frame.shape[1])]  # names may repeat; position is what counts
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    has_order = np.zeros(batch.num_rows, dtype=bool)
+    if by_order:
+        order = clean_ids(batch.column(3), ("",))
+        has_order = order.is_valid().to_numpy(zero_copy_only=False)
+        order_hash = pd.util.hash_pandas_object(pd.Series(order.to_pandas(), dtype=object), index=False).to_numpy()
+        hashes = np.where(has_order, order_hash, hashes)
+    return hashes, has_order
+
+
+def _duplicates(hashes: np.ndarray, by_order: np.ndarray, customer: np.ndarray, day: np.ndarray,
+                amount: np.ndarray, row: np.ndarray, tally: _Tally) -> np.ndarray:
+    """Mask of the rows equal to an earlier row (same hash; whole rows must also agree on customer, day and
+    amount, so a hash collision cannot merge two different purchases); counted as ``duplicate``."""
+    order = np.argsort(hashes, kind="stable")  # kept rows are in file order: the first of equal rows leads
+    h, o = hashes[order], by_order[order]
+    same = (h[1:] == h[:-1]) & (o[1:] == o[:-1])
+    whole = ~o[1:]
+    c, d, a = customer[order], day[order], amount[order]
+    same &= ~whole | ((c[1:] == c[:-1]) & (d[1:] == d[:-1]) & (a[1:] == a[:-1]))  # kept amounts are never NaN
+    dup_sorted = np.r_[False, same]
+    starts = np.maximum.accumulate(np.where(~dup_sorted, np.arange(len(order)), 0))
+    first_row = row[order][starts]  # the first row of each run of equal rows
+    mask = np.zeros(len(order), dtype=bool)
+    mask[order[dup_sorted]] = True
+    tally.counts["duplicate"] += int(mask.sum())
+    hits = np.flatnonzero(dup_sorted)
+    hits = hits[np.argsort(row[order][hits], kind="stable")[:_N_EXAMPLES]]
+    tally.examples["duplicate"] = [f"row {int(row[order][i])}: same as row {int(first_row[i])}" for i in hits]
+    return mask
 
 
 def _merge_days(customer: np.ndarray, days: np.ndarray, amounts: np.ndarray, rows: np.ndarray, refunds: str,

@@ -12,19 +12,21 @@ separators; ``(12.00)`` and a trailing minus (``12.00-``) are negative. The deci
 the first batch of rows (``1.234,50`` or ``12,5`` -> comma; ``1,234.50`` or ``12.5`` -> point; point
 when nothing decides), and values that contradict it are unparsable. Pass ``decimal`` to decide yourself.
 
-Dates (:func:`parse_dates`, :func:`infer_date_format`): ``date_format`` is a strptime format
-(``%d.%m.%Y``, ``%Y年%m月%d日``); without it the format is inferred from the first rows among common
-ones, a time of day is ignored, and a file whose dates read equally well day-first and month-first
-(``03/04/2024``) is refused until you pass ``date_format``. A date that does not exist (``31.02.2024``)
-is unparsable, never rolled over. Date and timestamp columns (Excel date cells, parquet dates) are used
-as they are, truncated to the day. Each distinct date text is parsed once, with vectorised pyarrow
-kernels.
+Dates (:func:`parse_dates`, :func:`infer_date_format`): each value is read on its own by
+:class:`crmlab._dates.DateReader` - the one reading of date text in crmlab, also behind
+:func:`crmlab.rfm.rfm_summary` - so a column may mix ``2024/3/5``, ``2024-03-05``, ``2024年3月5日``,
+``05.03.2024``, ISO timestamps with a time zone (the local date as written) and Excel serial numbers
+(``45356``). Day-first or month-first is decided from the values; a style that reads equally well both
+ways (``03/04/2024`` and no day above 12) is refused until you pass ``date_format``. A date that does not
+exist (``31.02.2024``) is unparsable, never rolled over. Date and timestamp columns (Excel date cells,
+parquet dates) are used as they are, truncated to the day. Each distinct date text is parsed once.
 
-Ids (:func:`clean_ids`): trimmed text; empty, whitespace-only and placeholder ids (``null``, ``none``,
-``nan``, ``n/a``, ``na``, ``-``, ``#n/a``) are missing.
+Ids (:func:`clean_ids`): trimmed text; empty, whitespace-only and placeholder ids (``null``, ``n/a``,
+``-``, ``#n/a``) are missing. ``NA``, ``None`` and ``nan`` are ids unless the caller lists them as blanks
+(a file may hold a customer called ``NA``).
 
 Sources: common export formats of Chinese and European accounting software (no published standard);
-strptime (ISO C 7.23.3.5).
+ISO 8601 and POSIX strptime (dates).
 """
 from __future__ import annotations
 
@@ -33,10 +35,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._dates import DateReader
 from .._validate import check_choice
 from .values import to_arrow
 
-__all__ = ["parse_amounts", "parse_dates", "infer_date_format", "clean_ids", "observation_end_day"]
+__all__ = ["parse_amounts", "parse_dates", "infer_date_format", "date_cells_to_days", "clean_ids",
+           "observation_end_day"]
 
 # --- amounts ---------------------------------------------------------------------------------------------
 _CURRENCY = (r"(?i)(?:US\$|HK\$|NT\$|S\$|A\$|C\$|RMB|CNY|USD|EUR|GBP|HKD|JPY|TWD|SGD|AUD|CAD|CHF|KRW|INR|"
@@ -111,81 +115,64 @@ def parse_amounts(values, decimal: str = "auto") -> tuple[np.ndarray, str]:
 
 
 # --- dates -----------------------------------------------------------------------------------------------
-_INFER_SAMPLE = 20_000  # first values of the date column used to infer its format
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%d/%m/%Y", "%m/%d/%Y",
-                 "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%d-%b-%Y",
-                 "%d %b %Y", "%b %d, %Y")
-_TIME_OF_DAY = (r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?"
-                r"|\s*\d{1,2}时(?:\d{1,2}分)?(?:\d{1,2}秒)?)$")
+_INFER_SAMPLE = 20_000  # first values of the date column described by infer_date_format
 
 
-def _date_text(values: pa.Array, fmt: str | None) -> pa.Array:
-    s = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
-    if fmt is None or not any(d in fmt for d in ("%H", "%I")):
-        s = pc.replace_substring_regex(s, _TIME_OF_DAY, "")
-    return s
+def _is_date_type(arr: pa.Array) -> bool:
+    return pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type)
 
 
-def _canonical(text: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(pc.utf8_lower(text), r"(^|\D)0+(\d)", r"\1\2")
-
-
-def _strptime_days(text: pa.Array, fmt: str) -> pa.Array:
-    """Parse with ``fmt``; a date that does not exist (31.02.2024, which strptime rolls over to 2 March)
-    is null: the parsed date, written back with ``fmt``, must give the text again (leading zeros aside)."""
-    ts = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-    same = pc.equal(_canonical(pc.strftime(ts, format=fmt)), _canonical(text))
-    return pc.cast(pc.if_else(pc.fill_null(same, False), ts, pa.scalar(None, ts.type)), pa.date32())
+def date_cells_to_days(arr: pa.Array) -> np.ndarray:
+    """Date or timestamp cells as days (``datetime64[D]``): the local date as stored, time of day dropped."""
+    if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
+        arr = pc.local_timestamp(arr)
+    return pc.cast(arr, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
 def infer_date_format(values) -> str:
-    """Pick the strptime format that parses most of the first 20,000 ``values`` (a time of day is ignored).
+    """The date styles of the first 20,000 ``values``, ``" | "``-joined (see :class:`crmlab._dates.DateReader`).
 
-    Raises ValueError when no common format parses any value, or when two formats parse equally many
-    values but read them as different dates (day-first versus month-first): pass a format then.
+    Raises ValueError when no value reads as a date, and :class:`~crmlab._dates.AmbiguousDatesError` (a
+    ValueError) when day-first and month-first read the values equally well but differently: pass a
+    format then.
 
     Example
     -------
     >>> infer_date_format(["2024年1月5日", "2024年12月31日"])
     '%Y年%m月%d日'
-    >>> infer_date_format(["31/01/2024", "05/02/2024"])
-    '%d/%m/%Y'
+    >>> infer_date_format(["31/01/2024", "05/02/2024", "2024-02-07"])
+    '%Y-%m-%d | %d/%m/%Y'
 
-    Source: strptime formats of the C standard library (ISO C 7.23.3.5).
+    Source: ISO 8601; POSIX strptime (see :mod:`crmlab._dates`).
     """
-    text = _date_text(to_arrow(values).slice(0, _INFER_SAMPLE), None)
-    text = pc.unique(text.filter(pc.fill_null(pc.not_equal(text, ""), False)))
-    if len(text) == 0:
-        raise ValueError("date column has no values to infer a format from; pass date_format")
-    scored = []
-    for fmt in _DATE_FORMATS:  # a dozen formats, each parsed vectorised
-        days = _strptime_days(text, fmt)
-        scored.append((len(days) - days.null_count, fmt, days))
-    scored.sort(key=lambda t: -t[0])
-    best_n, best_fmt, best_days = scored[0]
-    if best_n == 0:
-        raise ValueError(f"no common date format reads the date column (e.g. {text[0].as_py()!r}); "
+    arr = to_arrow(values).slice(0, _INFER_SAMPLE)
+    reader = DateReader()
+    days, _ = reader.read(arr)
+    if reader.description is None:
+        text = pc.drop_null(pc.cast(arr, pa.string()))
+        shown = text[0].as_py() if len(text) else None
+        raise ValueError(f"no common date style reads the date column (e.g. {shown!r}); "
                          "pass date_format, e.g. '%d.%m.%Y'")
-    for n, fmt, days in scored[1:]:
-        if n == best_n and not pc.all(pc.fill_null(pc.equal(days, best_days), False)).as_py():
-            raise ValueError(f"dates are ambiguous: {best_fmt!r} and {fmt!r} read them equally well but "
-                             f"differently (e.g. {text[0].as_py()!r}); pass date_format")
-    return best_fmt
+    return reader.description
 
 
 def parse_dates(values, date_format: str | None = None) -> tuple[np.ndarray, str | None]:
     """Parse dates to whole days (numpy ``datetime64[D]``, NaT where a value does not parse).
 
+    Each value is read on its own, so a column may mix styles (``2024/3/5``, ``2024年3月5日``,
+    ``05.03.2024``, ``45356``); the day/month order of ``05.03.2024``-like values is decided from the
+    values, never guessed (:class:`crmlab._dates.DateReader`).
+
     Parameters
     ----------
     values : pyarrow Array, pandas Series or sequence
-        Date strings, or dates/timestamps (kept, truncated to the day).
+        Date strings, Excel serial numbers, or dates/timestamps (kept, truncated to the day).
     date_format : str, optional
-        strptime format; inferred with :func:`infer_date_format` when omitted.
+        strptime format(s), several separated by ``|``, tried before the automatic styles.
 
     Returns
     -------
-    (days, format used) - the format is None for values that were already dates.
+    (days, styles used) - the styles are None for values that were already dates.
 
     Example
     -------
@@ -193,17 +180,14 @@ def parse_dates(values, date_format: str | None = None) -> tuple[np.ndarray, str
     >>> [str(x) for x in d], fmt
     (['2024-01-05', '2024-12-31', 'NaT'], '%d.%m.%Y')
 
-    Source: strptime (ISO C 7.23.3.5).
+    Source: ISO 8601; POSIX strptime (see :mod:`crmlab._dates`).
     """
     arr = to_arrow(values)
-    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
-        if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
-            arr = pc.local_timestamp(arr)
-        return pc.cast(arr, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]"), None
-    fmt = date_format or infer_date_format(arr)
-    encoded = pc.dictionary_encode(pc.cast(arr, pa.string()))  # logs repeat dates: parse each text once
-    days = _strptime_days(_date_text(encoded.dictionary, fmt), fmt).take(encoded.indices)
-    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]"), fmt
+    if _is_date_type(arr):
+        return date_cells_to_days(arr), None
+    reader = DateReader(date_format)
+    days, _ = reader.read(arr)
+    return days, reader.description
 
 
 def observation_end_day(observation_end) -> int | None:
@@ -229,17 +213,34 @@ def observation_end_day(observation_end) -> int | None:
 
 
 # --- ids -------------------------------------------------------------------------------------------------
-_BLANKS = ["", "null", "none", "nan", "n/a", "na", "-", "#n/a"]
+#: Cell texts that are never a customer id: empty cells, Excel's error value and export placeholders.
+#: Words that can be ids (``NA``, ``None``, ``nan``) are ids unless the caller lists them as blanks.
+DEFAULT_BLANK_IDS = ("", "#n/a", "null", "n/a", "-")
 
 
-def clean_ids(values) -> pa.Array:
+def clean_ids(values, blanks=DEFAULT_BLANK_IDS) -> pa.Array:
     """Customer ids as trimmed text; blank, whitespace-only and placeholder ids become null.
+
+    Parameters
+    ----------
+    values : pyarrow Array, pandas Series or sequence
+        Ids as text or numbers (numbers become their text: ``7`` -> ``"7"``; ``"007"`` stays ``"007"``).
+    blanks : sequence of str
+        Texts meaning "no id", compared trimmed and case-insensitively; default :data:`DEFAULT_BLANK_IDS`.
 
     Example
     -------
-    >>> clean_ids([" A1 ", "", "N/A", None, 7]).to_pylist()
-    ['A1', None, None, None, '7']
+    >>> clean_ids([" A1 ", "", "N/A", None, 7, "NA", "None", "007"]).to_pylist()
+    ['A1', None, None, None, '7', 'NA', 'None', '007']
+    >>> clean_ids(["NA", "x"], blanks=["", "na"]).to_pylist()
+    [None, 'x']
     """
-    s = pc.utf8_trim_whitespace(pc.cast(to_arrow(values), pa.string()))
-    blank = pc.is_in(pc.utf8_lower(s), value_set=pa.array(_BLANKS))
+    arr = to_arrow(values)
+    if pa.types.is_floating(arr.type):  # whole numbers read as floats (an Excel or pandas column) -> "7", not "7.0"
+        whole = pc.fill_null(pc.equal(pc.floor(arr), arr), False)
+        if pc.all(pc.or_(whole, arr.is_null())).as_py():
+            arr = pc.cast(arr, pa.int64())
+    s = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+    blank = pc.is_in(pc.utf8_lower(s), value_set=pa.array([str(b).strip().lower() for b in blanks] or [""],
+                                                          type=pa.string()))
     return pc.if_else(pc.fill_null(blank, True), pa.scalar(None, pa.string()), s)

@@ -1,8 +1,8 @@
 """The clean file: the canonical log of :func:`~crmlab.analyze.clean.clean_transactions` on disk.
 
 :func:`write_clean` writes a :class:`~crmlab.analyze.clean.CleanResult` to parquet, with its
-data-quality table and the choices made while reading (date format, decimal mark, refund policy,
-pseudonymised or not, source name) in the file's key-value metadata. :func:`load_transactions` reads
+data-quality table and the choices made while reading (date styles, decimal mark, refund and duplicate
+policies, pseudonymised or not, source name) in the file's key-value metadata. :func:`load_transactions` reads
 such a file back as it is, without cleaning it again, and cleans any other source. The clean file is
 what ``crmlab analyze`` hands to the customer-value notebook; the notebook reads it with
 :func:`load_transactions`, so the same notebook also accepts a raw export.
@@ -44,14 +44,18 @@ def write_clean(result: CleanResult, path) -> Path:
     path = Path(path)
     meta = {"observation_end": str(result.observation_end.date()), "date_format": result.date_format,
             "decimal": result.decimal, "refunds": result.refunds, "pseudonymized": result.pseudonymized,
-            "source": result.source, "quality": result.quality.to_dict(orient="list")}
+            "source": result.source, "duplicates": result.duplicates,
+            "quality": result.quality.to_dict(orient="list")}
     table = pa.Table.from_pandas(result.transactions, preserve_index=False)
     table = table.cast(pa.schema([("customer_id", pa.string()), ("date", pa.date32()), ("amount", pa.float64()),
                                   ("rows", pa.int64())]))
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta, ensure_ascii=False).encode("utf-8")})
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    try:
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+    except OSError as exc:  # read-only folder, disk full: one line, not a traceback
+        raise CrmlabError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 
@@ -95,6 +99,7 @@ def load_transactions(source, *, customer_col: str = "customer_id", date_col: st
             return CleanResult(transactions=frame, quality=pd.DataFrame(meta["quality"]),
                                observation_end=pd.Timestamp(meta["observation_end"]),
                                date_format=meta["date_format"], decimal=meta["decimal"], refunds=meta["refunds"],
-                               pseudonymized=meta["pseudonymized"], source=meta["source"])
+                               pseudonymized=meta["pseudonymized"], source=meta["source"],
+                               duplicates=meta.get("duplicates", "drop"))
     return clean_transactions(source, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
                               **options)
