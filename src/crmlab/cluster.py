@@ -6,10 +6,10 @@ by hand, dask-jobqueue on SLURM or PBS, Dask on Kubernetes) as one task. Everyth
 command was started: planning and validation happen before anything is submitted, and the outputs, the
 completion markers, the summary, the index and the gradebook are written there.
 
-Each task (:func:`run_task`) runs on a worker in a process of its own (``python -m crmlab._task``, see
-:mod:`crmlab._task`): papermill changes the working directory process-wide, so two runs never share a
-process, and a run that overruns its time is killed with its process group without taking the worker
-down. The task receives the files it needs (the notebook; for grading, the submission and the
+Each task (:func:`run_task`) runs on a worker in a process of its own (:mod:`crmlab._task`, forked from a
+per-worker process that has crmlab's heavy modules imported, :mod:`crmlab._zygote`): papermill changes the
+working directory process-wide, so two runs never share a process, and a run that overruns its time is
+killed with its process group without taking the worker down. The task receives the files it needs (the notebook; for grading, the submission and the
 instructor's notebook) with its description and returns the executed notebook and its page as bytes, so
 the workers need no file system in common with the instructor's machine - only the same crmlab (version
 and case worlds, checked before anything is submitted). A task lost with a worker that dies is rescheduled
@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -96,10 +97,57 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+_ZYGOTE = {"proc": None}
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def _spawn(folder: Path) -> int:
+    """Start the task in ``folder`` as a child of this worker's zygote (:mod:`crmlab._zygote`, started on
+    first use and again if it died); return the child's pid, which leads its own process group."""
+    with _ZYGOTE_LOCK:
+        for _ in range(2):
+            proc = _ZYGOTE["proc"]
+            if proc is None or proc.poll() is not None:
+                env = {**os.environ, "PYTHONSAFEPATH": "1"}
+                proc = subprocess.Popen([sys.executable, "-m", "crmlab._zygote"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                                        cwd=tempfile.gettempdir(), text=True, start_new_session=True)
+                _ZYGOTE["proc"] = proc
+            try:
+                proc.stdin.write(f"{folder}\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
+            except (BrokenPipeError, OSError):
+                line = ""
+            if line.strip().isdigit():
+                return int(line)
+            proc.kill()
+            _ZYGOTE["proc"] = None
+    raise RuntimeError("the worker's crmlab task process could not be started")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _killpg(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run_task(payload: dict, files: dict, timeout: int) -> dict:
     """The task a Dask worker runs for one planned run: write ``files`` and ``payload`` to a new folder, run
-    ``python -m crmlab._task`` there (its own process group, killed when it overruns ``timeout`` seconds),
-    and return the message with the executed notebook, its page and any partial notebook as bytes."""
+    :mod:`crmlab._task` there in a process group of its own (forked from the worker's zygote, killed with
+    everything it started when it overruns ``timeout`` seconds), and return the message with the executed
+    notebook, its page and any partial notebook as bytes."""
     folder = Path(tempfile.mkdtemp(prefix="crmlab-task-"))
     t0 = time.perf_counter()
     try:
@@ -109,28 +157,22 @@ def run_task(payload: dict, files: dict, timeout: int) -> dict:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
             (folder / "payload.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-            (folder / "message.json").unlink(missing_ok=True)
-            env = {**os.environ, "PYTHONSAFEPATH": "1"}
-            proc = subprocess.Popen([sys.executable, "-m", "crmlab._task", str(folder)], cwd=folder, env=env,
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+            done = folder / "message.json"
+            done.unlink(missing_ok=True)
+            pid = _spawn(folder)
+            start = time.perf_counter()
             try:
-                proc.wait(timeout=timeout + _MARGIN)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                return {"message": {"status": "failed", "error": f"timed out after {timeout} s", "retry": False,
-                                    "killed": True}, "seconds": time.perf_counter() - t0}
+                while not done.exists() and _alive(pid):
+                    if time.perf_counter() - start > timeout + _MARGIN:
+                        return {"message": {"status": "failed", "error": f"timed out after {timeout} s",
+                                            "retry": False, "killed": True}, "seconds": time.perf_counter() - t0}
+                    time.sleep(0.05)
             finally:
-                try:  # the kernel and anything else the run started
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _killpg(pid)  # the kernel and anything else the run started
             try:
-                message = json.loads((folder / "message.json").read_text(encoding="utf-8"))
+                message = json.loads(done.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                message = {"status": "failed", "error": f"the run's process died (exit code {proc.returncode})",
-                           "retry": True}
+                message = {"status": "failed", "error": "the run's process died before it reported", "retry": True}
             if message.get("status") == "failed" and message.get("retry") and attempt == 1:
                 shutil.rmtree(folder / "out", ignore_errors=True)
                 continue
