@@ -100,6 +100,22 @@ def test_churn_model_errors_name_the_argument():
         m.predict(d.drop(columns="plan"))
 
 
+def test_infinite_or_duplicated_feature_is_refused_naming_the_column():
+    """Issue 20: an infinite feature gave scikit-learn's "Input X contains infinity ..." without the column's
+    name; the message must name the column, count the bad values and point at the first row."""
+    d, _ = _subscribers(n=200)
+    ratio = d["arpu"].where(d.index != 7, np.inf).where(d.index != 9, -np.inf)  # e.g. spend / 0
+    assert int(np.isinf(ratio).sum()) == 2
+    with pytest.raises(ValueError, match=r"feature column 'arpu_ratio' has 2 infinite value\(s\), first at row 7"):
+        ch.fit_churn_model(d.assign(arpu_ratio=ratio))
+    m = ch.fit_churn_model(d, feature_cols=["tenure", "arpu"], n_splits=3)
+    with pytest.raises(ValueError, match="feature column 'arpu' has 1 infinite"):
+        m.predict(d.assign(arpu=d["arpu"].where(d.index != 4, np.inf)))
+    doubled = pd.concat([d, d[["tenure"]]], axis=1)
+    with pytest.raises(ValueError, match="data has 2 columns named 'tenure'"):
+        ch.fit_churn_model(doubled, feature_cols=["tenure", "arpu"])
+
+
 # ------------------------------------------------------------------------------------------- gains
 def test_gains_table_matches_brute_force_loop():
     rng = np.random.default_rng(3)

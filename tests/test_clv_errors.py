@@ -9,7 +9,7 @@ import pytest
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 from crmlab.clv import (BetaGeoModel, GammaGammaModel, NotFittedError, ParetoNBDModel, customer_lifetime_value,
-                        simulate_bgnbd, simulate_spend)
+                        simulate_bgnbd, simulate_paretonbd, simulate_spend)
 
 GOOD = dict(frequency=[0, 2, 5], recency=[0.0, 10.0, 30.0], T=[39.0, 39.0, 39.0])
 BG = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -125,3 +125,80 @@ def test_series_with_different_indexes_are_refused():
     r = pd.Series([30.43, 0.0], index=["b", "a"])
     with pytest.raises(ValueError, match="recency and frequency are Series with different indexes"):
         BG.probability_alive(f, r, 38.86)
+
+
+def _fit_quietly(model_cls, *columns):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = model_cls().fit(*columns)
+    return model, [str(w.message) for w in caught if "did not converge" in str(w.message)]
+
+
+def test_bgnbd_on_all_zero_frequencies_is_not_converged_at_its_starting_values():
+    """Issue 20: BG/NBD on all-zero frequencies returned a=1, b=1 (the starting values) as "converged". With x = 0
+    for everyone the likelihood is (alpha/(alpha+T))^r (FHL 2005 eq. 6 with x = 0): a and b do not enter it,
+    which the brute-force evaluation below confirms, so no fit can determine them."""
+    zeros, T = np.zeros(60), np.linspace(10.0, 40.0, 60)
+    model, warned = _fit_quietly(BetaGeoModel, zeros, zeros, T)
+    assert not model.converged_ and warned
+    assert "flat or still rising" in model.optimizer_message_ and "a " in model.optimizer_message_
+    r, alpha = model.params_["r"], model.params_["alpha"]
+    lls = [BetaGeoModel.from_params(r=r, alpha=alpha, a=a, b=b).score_samples(zeros, zeros, T).sum()
+           for a, b in ((1.0, 1.0), (5.0, 0.2), (0.01, 40.0))]
+    assert lls == pytest.approx([r * np.log(alpha / (alpha + T)).sum()] * 3, rel=1e-9)
+
+
+@pytest.mark.parametrize("model_cls, columns", [
+    (BetaGeoModel, (np.full(50, 3.0), np.full(50, 20.0), np.full(50, 30.0))),
+    (ParetoNBDModel, (np.full(50, 3.0), np.full(50, 20.0), np.full(50, 30.0))),
+    (GammaGammaModel, (np.full(50, 2.0), np.full(50, 10.0))),
+])
+def test_constant_data_never_reports_converged(model_cls, columns):
+    """Issue 20: Pareto/NBD on constant data returned r = 3.2e4 "converged". Identical customers have no spread, so
+    each model's heterogeneity runs off to its boundary (zero variance): the same rule refuses every model."""
+    model, warned = _fit_quietly(model_cls, *columns)
+    assert not model.converged_ and warned
+    assert model.optimizer_message_ in warned[-1]
+
+
+@pytest.mark.parametrize("n, seed", [(300, 2)])
+def test_a_fit_running_along_a_ridge_is_not_converged_and_the_ridge_is_real(n, seed):
+    """Simulated Pareto/NBD data whose drop-out heterogeneity is not visible in a small sample: the estimate of
+    (s, beta) runs off to infinity with s/beta fixed. Brute force: multiplying s and beta by e raises the
+    log-likelihood, so the reported point is not a maximum and must not be called converged."""
+    d = simulate_paretonbd(n, r=0.55, alpha=10.6, s=0.6, beta=11.7, T=39.0, seed=seed)
+    cols = d["frequency"], d["recency"], d["T"]
+    model, warned = _fit_quietly(ParetoNBDModel, *cols)
+    assert not model.converged_ and warned
+    further = {**model.params_, "s": model.params_["s"] * np.e, "beta": model.params_["beta"] * np.e}
+    ll = lambda p: ParetoNBDModel.from_params(**p).score_samples(*cols).sum()  # noqa: E731
+    assert ll(further) > ll(model.params_)
+
+
+@pytest.mark.parametrize("model_cls, simulate", [
+    (BetaGeoModel, lambda: simulate_bgnbd(2000, r=0.5, alpha=4.0, a=0.8, b=2.5, T=39.0, seed=21)),
+    (ParetoNBDModel, lambda: simulate_paretonbd(2000, r=0.55, alpha=10.6, s=0.6, beta=11.7, T=39.0, seed=22)),
+    (GammaGammaModel, lambda: simulate_spend(np.random.default_rng(23).integers(1, 8, 2000), p=6.25, q=3.74,
+                                             gamma=15.44, seed=24)),
+])
+def test_a_converged_fit_is_a_maximum_by_brute_force(model_cls, simulate):
+    """Every fit reported converged must be a strict local maximum: the log-likelihood (score_samples, summed) at
+    each of the 3^k - 1 neighbours at +-5% of every parameter is lower than at the estimate."""
+    import itertools
+
+    d = simulate()
+    if model_cls is GammaGammaModel:
+        cols = (d["frequency"], d["monetary_value"])
+        arrays = [np.asarray(c, float) for c in cols]
+        ll = lambda p: GammaGammaModel._loglik(tuple(p.values()), *arrays).sum()  # noqa: E731
+    else:
+        cols = (d["frequency"], d["recency"], d["T"])
+        ll = lambda p: model_cls.from_params(**p).score_samples(*cols).sum()  # noqa: E731
+    model, warned = _fit_quietly(model_cls, *cols)
+    assert model.converged_ and not warned
+    best = ll(model.params_)
+    names = list(model.params_)
+    for steps in itertools.product((-1, 0, 1), repeat=len(names)):
+        if any(steps):
+            moved = {k: v * 1.05 ** s for (k, v), s in zip(model.params_.items(), steps)}
+            assert ll(moved) < best, steps

@@ -311,7 +311,8 @@ def test_line_search_stall_at_the_optimum_counts_as_converged(monkeypatch):
                                                  message="ABNORMAL: ", jac=np.asarray(jac, float))
         return minimize
 
-    loglik = lambda params, x: np.zeros_like(x)  # noqa: E731 - the fake optimiser never calls it
+    # a likelihood with its maximum where the fake optimiser stops (theta = 0), so only the stall is judged
+    loglik = lambda params, x: -np.sum(np.log(params) ** 2) * np.ones_like(x)  # noqa: E731
     data, weights = [np.zeros(3)], np.ones(3)
     monkeypatch.setattr(_base, "minimize", fake([1e-9, -2e-8]))
     assert _base.maximise(loglik, data, weights, [np.zeros(2)], label="test")[2] is True

@@ -184,3 +184,48 @@ def test_plots_render_without_warnings(lang, tmp_path):
     finally:
         plots._reset_for_tests()
         matplotlib.rcParams.update(saved)
+
+
+def test_huge_values_do_not_overflow_the_shares():
+    """Issue 20: abc_classify(Series([1e308, 1e308, 1.0])) gave A, C, C because the total overflowed to inf.
+    Reference: the shares in exact rational arithmetic (Python ints and Fractions never overflow)."""
+    from fractions import Fraction
+
+    raw = [1e308, 1e308, 1.0, 3e307]
+    values = pd.Series(raw, index=list("wxyz"))
+    exact = [int(v) for v in sorted(raw, reverse=True)]
+    total = sum(exact)
+    cum = np.cumsum([Fraction(v, total) for v in exact])
+    abc = abc_classify(values)
+    assert abc["class"].tolist() == ["A", "A", "B", "C"]  # before-shares 0, 0.435, 0.870, 1.0
+    np.testing.assert_allclose(abc["cum_share"], [float(c) for c in cum], rtol=1e-12)
+    assert np.isfinite(abc["share"]).all() and abc["share"].sum() == pytest.approx(1.0)
+    assert abc_classify(pd.Series([1e308, 1e308, 1.0]))["class"].tolist() == ["A", "A", "C"]
+    np.testing.assert_allclose(pareto_curve(values)["value_share"], [0.0] + [float(c) for c in cum], rtol=1e-12)
+    np.testing.assert_allclose(lorenz_curve(values)["value_share"].iloc[-1], 1.0)
+    # Gini from its definition, sum_ij |x_i - x_j| / (2 n^2 mean), exactly
+    ints = [int(v) for v in raw]
+    g = Fraction(sum(abs(a - b) for a in ints for b in ints), 2 * len(ints) * sum(ints))
+    assert gini(values) == pytest.approx(float(g), rel=1e-12)
+    assert top_share(values, 0.25) == pytest.approx(float(cum[0]), rel=1e-12)
+    with np.errstate(over="ignore"):  # the running profit in currency units overflows; its shares must not
+        whale = whale_curve(pd.Series([1e308, 1e308, -5e307]))
+    assert np.isinf(whale["cum_profit"].iloc[2]) and np.isfinite(whale["profit_share"]).all()
+    assert whale["profit_share"].iloc[-1] == 1.0 and whale["profit_share"].max() == pytest.approx(
+        float(Fraction(2 * int(1e308), 2 * int(1e308) - int(5e307))), rel=1e-12)
+
+
+def test_duplicated_customer_ids_are_refused():
+    """Issue 20: a duplicated index was taken as two customers; every per-customer function refuses it by name."""
+    sales = pd.Series([5.0, 3.0, 1.0], index=pd.Index(["a", "a", "b"], name="customer"))
+    for fn in (abc_classify, pareto_curve, lorenz_curve, gini, top_share, concentration_summary):
+        with pytest.raises(ValueError, match=r"values has 1 duplicate customer id\(s\) in its index \(first 'a'\)"):
+            fn(sales)
+    for fn in (whale_curve, whale_summary):
+        with pytest.raises(ValueError, match="profits has 1 duplicate customer id"):
+            fn(sales)
+    frame = pd.DataFrame({"sales": [5.0, 3.0, 1.0]}, index=[7, 7, 8])
+    with pytest.raises(ValueError, match=r"first 7"):
+        abc_classify(frame, "sales")
+    # summed per customer first, as the message says, it is accepted
+    assert abc_classify(sales.groupby(level=0).sum())["value"].tolist() == [8.0, 1.0]

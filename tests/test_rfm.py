@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -137,25 +138,78 @@ def test_bad_arguments_are_refused_naming_the_argument():
         rfm_table(log, customer_col="cust")
 
 
-def test_scores_agree_with_rank_first_qcut_and_ties_do_not_collapse_bins():
-    """Independent reference: pandas qcut on rank(method='first'); half the customers tie at frequency 1."""
+def brute_force_scores(values, bins: int, higher_is_better: bool = True) -> list[int]:
+    """The documented rule by a plain loop: count the other customers strictly worse and strictly better."""
+    out = []
+    for v in values:
+        below = sum((w < v) if higher_is_better else (w > v) for w in values)
+        above = sum((w > v) if higher_is_better else (w < v) for w in values)
+        if below + above == 0:
+            out.append(bins // 2 + 1)
+        else:
+            out.append(min(int(Fraction(bins * below, below + above)), bins - 1) + 1)
+    return out
+
+
+def test_scores_match_a_loop_over_worse_and_better_others_and_never_split_ties():
+    """Independent references: a brute-force loop counting worse/better customers (heavy ties: half the
+    customers bought once, recency in whole days) and, for untied monetary values, pandas qcut on ranks."""
     rng = np.random.default_rng(5)
     n = 1000  # a multiple of 5, so qcut's quantile edges and equal-count bins coincide exactly
     table = pd.DataFrame({"recency": rng.integers(0, 50, n).astype(float),
                           "frequency": np.where(rng.random(n) < 0.5, 1, rng.integers(2, 20, n)),
                           "monetary": rng.gamma(2.0, 50.0, n)})
     s = rfm_scores(table)
-    for col, score, sign in (("frequency", "F", 1), ("monetary", "M", 1), ("recency", "R", -1)):
-        ref = pd.qcut((sign * table[col]).rank(method="first"), 5, labels=False) + 1
-        np.testing.assert_array_equal(s[score].to_numpy(), ref.to_numpy())
-        sizes = s[score].value_counts()
-        assert len(sizes) == 5 and sizes.max() - sizes.min() <= 1
+    for col, score, higher in (("frequency", "F", True), ("monetary", "M", True), ("recency", "R", False)):
+        assert s[score].tolist() == brute_force_scores(table[col].tolist(), 5, higher)
+        assert (s.groupby(col)[score].nunique() == 1).all()  # equal customers, equal scores
+    ref = pd.qcut(table["monetary"].rank(method="first"), 5, labels=False) + 1
+    np.testing.assert_array_equal(s["M"].to_numpy(), ref.to_numpy())
+    # the extremes are anchored: one-time buyers F=1, the most recent R=5, the least recent R=1
+    assert (s.loc[table["frequency"] == 1, "F"] == 1).all()
+    assert (s.loc[table["recency"] == table["recency"].min(), "R"] == 5).all()
+    assert (s.loc[table["recency"] == table["recency"].max(), "R"] == 1).all()
     # across distinct values, higher frequency never scores lower and more recent never scores lower
-    f = s.groupby("frequency")["F"].agg(["min", "max"])
-    assert (f["max"].to_numpy()[:-1] <= f["min"].to_numpy()[1:]).all()
-    r = s.groupby("recency")["R"].agg(["min", "max"])
-    assert (r["min"].to_numpy()[:-1] >= r["max"].to_numpy()[1:]).all()
+    f = s.groupby("frequency")["F"].first()
+    assert (np.diff(f.to_numpy()) >= 0).all()
+    r = s.groupby("recency")["R"].first()
+    assert (np.diff(r.to_numpy()) <= 0).all()
     assert (s["RFM"] == s["R"].astype(str) + s["F"].astype(str) + s["M"].astype(str)).all()
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 11, 24, 101])
+@pytest.mark.parametrize("bins", [2, 4, 5, 9])
+def test_untied_scores_are_equal_count_bins(n, bins):
+    """Distinct values: every level is used as evenly as possible (sizes differ by at most one), checked by
+    counting; and the scores are those of the brute-force loop."""
+    values = np.random.default_rng(n * bins).permutation(n).astype(float)
+    s = rfm_scores(pd.DataFrame({"recency": values, "frequency": values, "monetary": values}), bins=bins)
+    assert s["M"].tolist() == brute_force_scores(values.tolist(), bins)
+    sizes = s["M"].value_counts().reindex(range(1, bins + 1), fill_value=0)
+    if n >= bins:
+        assert sizes.max() - sizes.min() <= 1
+    else:
+        assert sizes.max() == 1
+
+
+def test_identical_customers_and_small_bases_get_the_middle_score():
+    """Issue 20: 100 identical customers came out Champions 20, Loyal 20, Need attention 20, Hibernating 40, and a
+    lone customer who bought on the last day was Hibernating. Nobody to compare with means the middle score."""
+    same = pd.DataFrame({"recency": [3.0] * 100, "frequency": [2] * 100, "monetary": [50.0] * 100},
+                        index=pd.Index([f"c{i}" for i in range(100)], name="customer_id"))
+    s = rfm_scores(same)
+    assert set(s["RFM"]) == {"333"}
+    assert rfm_segments(s).labels.astype(str).tolist() == ["Need attention"] * 100
+    assert set(rfm_scores(same, bins=4)["RFM"]) == {"333"} and set(rfm_scores(same, bins=2)["RFM"]) == {"222"}
+    lone = rfm_scores(pd.DataFrame({"recency": [0.0], "frequency": [1], "monetary": [25.0]}))
+    assert lone["RFM"].tolist() == ["333"]
+    # two customers: the better one gets the top score on each measure, the other the bottom one
+    pair = rfm_scores(pd.DataFrame({"recency": [0.0, 9.0], "frequency": [3, 1], "monetary": [90.0, 10.0]}))
+    assert pair["RFM"].tolist() == ["555", "111"]
+    # row order never matters (ties used to be broken by it)
+    table = rfm_table(random_log(11))
+    shuffled = table.sample(frac=1.0, random_state=3)
+    pd.testing.assert_frame_equal(rfm_scores(shuffled).loc[table.index], rfm_scores(table))
 
 
 def test_scores_refuse_model_convention_table_and_bad_bins():
@@ -278,3 +332,27 @@ def test_an_unknown_time_unit_is_refused_listing_what_is_accepted(func, bad):
     assert message.endswith(f"got {bad!r}")
     with pytest.raises(TypeError, match="time_unit must be a string"):
         func(log, time_unit=7)
+
+
+def test_duplicate_column_names_are_refused_by_name():
+    """Issue 20: a log with two 'amount' columns raised "AttributeError: 'DataFrame' object has no attribute
+    'dtype'" from deep in pandas; it must be refused at the door, naming the column and the argument."""
+    log = random_log(12)
+    doubled = pd.concat([log, log[["amount"]]], axis=1)
+    assert list(doubled.columns).count("amount") == 2
+    for fn in (rfm_summary, rfm_table):
+        with pytest.raises(ValueError, match=r"transactions has 2 columns named 'amount' \(amount_col\)"):
+            fn(doubled)
+    twice_dated = pd.concat([log, log[["date"]]], axis=1)
+    with pytest.raises(ValueError, match=r"2 columns named 'date' \(date_col\)"):
+        rfm_summary(twice_dated)
+    table = rfm_table(log)
+    with pytest.raises(ValueError, match=r"table has 2 columns named 'recency' \(recency_col\)"):
+        rfm_scores(pd.concat([table, table[["recency"]]], axis=1))
+    scores = rfm_scores(table)
+    with pytest.raises(ValueError, match=r"scores has 2 columns named 'F'"):
+        rfm_segments(pd.concat([scores, scores[["F"]]], axis=1))
+    # an unrelated duplicated column is not the functions' business: the summary is unchanged
+    extra = pd.concat([log, log[["amount"]].rename(columns={"amount": "note"}),
+                       log[["amount"]].rename(columns={"amount": "note"})], axis=1)
+    pd.testing.assert_frame_equal(rfm_summary(extra), rfm_summary(log))

@@ -155,3 +155,20 @@ def test_custom_names_follow_value_order():
                           names=["Gold", "Silver", "Bronze"])
     assert (truth[res.labels == "Gold"] == "gold").all() and (truth[res.labels == "Bronze"] == "bronze").all()
     assert list(res.labels.cat.categories) == ["Gold", "Silver", "Bronze"] and res.labels.cat.ordered
+
+
+def test_identical_or_few_distinct_customers_are_refused_with_a_clear_message():
+    """Issue 20: identical rows gave "k_range must include a k of 2 or more ..., got [2, 3, ...]", which blamed
+    k_range. Checked against a count of the distinct rows (pandas drop_duplicates)."""
+    same = pd.DataFrame({"visits": [3.0] * 40, "spend": [50.0] * 40})
+    for kwargs in ({}, {"k": 3, "k_range": None}, {"k": "elbow"}):
+        with pytest.raises(ValueError, match=r"every customer has the same values of the features "
+                                             r"\['visits', 'spend'\]: there is nothing to segment"):
+            kmeans_segments(same, ["visits", "spend"], "spend", **kwargs)
+    few = pd.DataFrame({"visits": [1.0, 2.0, 3.0] * 10, "spend": [5.0, 9.0, 1.0] * 10})
+    distinct = len(few.drop_duplicates())
+    with pytest.raises(ValueError, match=f"only {distinct} distinct combinations, so k-means cannot make 8 segments"):
+        kmeans_segments(few, ["visits", "spend"], "spend")
+    res = kmeans_segments(few, ["visits", "spend"], "spend", k_range=range(2, distinct + 1))
+    assert res.k == distinct and res.labels.nunique() == distinct
+    assert kmeans_segments(same, ["visits"], "spend", k=1, k_range=None).labels.nunique() == 1

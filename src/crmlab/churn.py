@@ -81,6 +81,9 @@ def _features(data: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[s
     """Split feature columns into numeric and categorical ones, refusing missing values."""
     numeric, categorical = [], []
     for c in cols:
+        count = int(np.sum(data.columns == c))
+        if count > 1:
+            raise ValueError(f"data has {count} columns named {c!r}; feature column names must be unique")
         s = data[c]
         if s.isna().any():
             raise ValueError(f"feature column {c!r} has {int(s.isna().sum())} missing value(s); "
@@ -94,6 +97,11 @@ def _features(data: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, list[s
     x = data[cols].copy()
     for c in numeric:
         x[c] = x[c].astype("float64")
+        infinite = np.isinf(x[c].to_numpy())
+        if infinite.any():
+            raise ValueError(f"feature column {c!r} has {int(infinite.sum())} infinite value(s), first at row "
+                             f"{data.index[np.argmax(infinite)]!r}; a model needs finite numbers (an infinity "
+                             "often comes from dividing by zero: fix or drop those rows first)")
     for c in categorical:
         x[c] = x[c].astype(str).astype(object)
     return x, numeric, categorical

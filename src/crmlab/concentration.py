@@ -46,14 +46,24 @@ def _values(values, value_col: str | None, *, name: str, allow_negative: bool) -
                         f"got {type(values).__name__}")
     hint = "use whale_curve for profits that can be negative" if not allow_negative else ""
     arr = numeric_column(frame, col, name=name, allow_negative=allow_negative, negative_hint=hint)
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()].tolist()
+        raise ValueError(f"{name} has {len(dup)} duplicate customer id(s) in its index (first {dup[0]!r}): one row "
+                         "per customer is expected, and a repeated id would count one customer twice; sum each "
+                         "customer's values first, e.g. values.groupby(level=0).sum()")
     return pd.Series(arr, index=frame.index, name=col)
 
 
-def _positive_total(v: pd.Series, name: str) -> float:
-    total = float(v.sum())
-    if total <= 0:
-        raise ValueError(f"{name} must have a positive total, got {total!r}")
-    return total
+def _unit_scaled(x: np.ndarray) -> np.ndarray:
+    """``x`` divided by its largest absolute value: shares are unchanged and no sum can overflow."""
+    top = float(np.max(np.abs(x))) if x.size else 0.0
+    return x / top if top > 0 else x
+
+
+def _positive_total(v: pd.Series, name: str) -> None:
+    """Check that the values have a positive total (judged on unit-scaled values, so it cannot overflow)."""
+    if float(_unit_scaled(v.to_numpy()).sum()) <= 0:
+        raise ValueError(f"{name} must have a positive total, got {float(v.sum())!r}")
 
 
 def abc_classify(values, value_col: str | None = None, *, cutoffs: Sequence[float] = (0.8, 0.95),
@@ -93,18 +103,20 @@ def abc_classify(values, value_col: str | None = None, *, cutoffs: Sequence[floa
     if len(labels) != len(cuts) + 1 or len(set(labels)) != len(labels):
         raise ValueError(f"labels must be {len(cuts) + 1} distinct names (one more than cutoffs), got {labels!r}")
     v = _values(values, value_col, name="values", allow_negative=False)
-    total = _positive_total(v, "values")
+    _positive_total(v, "values")
     order = np.argsort(-v.to_numpy(), kind="stable")
     ranked = v.iloc[order]
     x = ranked.to_numpy()
-    cum = np.cumsum(x)
-    before = (cum - x) / total
+    scaled = _unit_scaled(x)  # shares from values scaled by the largest: 1e308-sized values cannot overflow
+    cum = np.cumsum(scaled)
+    total = cum[-1]
+    before = (cum - scaled) / total
     cls = np.searchsorted(np.asarray(cuts) - _TOL, before, side="right")
     n = len(x)
     return pd.DataFrame({
         "value": x,
         "rank": np.arange(1, n + 1),
-        "share": x / total,
+        "share": scaled / total,
         "cum_share": cum / total,
         "customer_share": np.arange(1, n + 1) / n,
         "class": pd.Categorical.from_codes(cls, categories=labels, ordered=True),
@@ -133,10 +145,10 @@ def pareto_curve(values, value_col: str | None = None) -> pd.DataFrame:
     Source: CRM Q&A compilation (source 0), line 59 (the 80/20 rule applied to a distributor's customers).
     """
     v = _values(values, value_col, name="values", allow_negative=False)
-    total = _positive_total(v, "values")
-    x = np.sort(v.to_numpy())[::-1]
-    n = len(x)
-    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "value_share": np.r_[0.0, np.cumsum(x)] / total})
+    _positive_total(v, "values")
+    cum = np.r_[0.0, np.cumsum(_unit_scaled(np.sort(v.to_numpy())[::-1]))]
+    n = len(v)
+    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "value_share": cum / cum[-1]})
 
 
 def lorenz_curve(values, value_col: str | None = None) -> pd.DataFrame:
@@ -164,10 +176,10 @@ def lorenz_curve(values, value_col: str | None = None) -> pd.DataFrame:
     [0.0, 0.25, 1.0]
     """
     v = _values(values, value_col, name="values", allow_negative=False)
-    total = _positive_total(v, "values")
-    x = np.sort(v.to_numpy())
-    n = len(x)
-    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "value_share": np.r_[0.0, np.cumsum(x)] / total})
+    _positive_total(v, "values")
+    cum = np.r_[0.0, np.cumsum(_unit_scaled(np.sort(v.to_numpy())))]
+    n = len(v)
+    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "value_share": cum / cum[-1]})
 
 
 def gini(values, value_col: str | None = None) -> float:
@@ -195,11 +207,11 @@ def gini(values, value_col: str | None = None) -> float:
     0.75
     """
     v = _values(values, value_col, name="values", allow_negative=False)
-    total = _positive_total(v, "values")
-    x = np.sort(v.to_numpy())
+    _positive_total(v, "values")
+    x = _unit_scaled(np.sort(v.to_numpy()))
     n = len(x)
     weights = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(np.dot(weights, x) / (n * total))
+    return float(np.dot(weights, x) / (n * x.sum()))
 
 
 def top_share(values, fraction: float = 0.2, value_col: str | None = None) -> float:
@@ -287,13 +299,13 @@ def whale_curve(profits, value_col: str | None = None) -> pd.DataFrame:
     Source: CRM Q&A compilation (source 0), line 12.
     """
     p = _values(profits, value_col, name="profits", allow_negative=True)
-    total = float(p.sum())
-    if total <= 0:
-        raise ValueError(f"profits must have a positive total for a whale curve in percent, got {total!r}")
     x = np.sort(p.to_numpy())[::-1]
-    cum = np.r_[0.0, np.cumsum(x)]
+    scaled_cum = np.r_[0.0, np.cumsum(_unit_scaled(x))]  # shares from scaled values, which cannot overflow
+    if scaled_cum[-1] <= 0:
+        raise ValueError(f"profits must have a positive total for a whale curve in percent, got {float(p.sum())!r}")
     n = len(x)
-    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "cum_profit": cum, "profit_share": cum / total})
+    return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "cum_profit": np.r_[0.0, np.cumsum(x)],
+                         "profit_share": scaled_cum / scaled_cum[-1]})
 
 
 def whale_summary(profits, value_col: str | None = None) -> pd.Series:

@@ -71,6 +71,20 @@ def _observation_day(observation_end, first_day: int, last_day: int) -> int:
     return end
 
 
+def _check_single_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str], name: str) -> None:
+    """Refuse a named column that appears more than once in ``df`` (``df[col]`` would be a DataFrame).
+
+    ``columns`` is a list of names or ``{argument name: column name}`` (the message then names the argument).
+    """
+    items = columns.items() if isinstance(columns, Mapping) else [(None, c) for c in columns]
+    for arg, col in items:
+        count = int(np.sum(df.columns == col))
+        if count > 1:
+            which = f" ({arg})" if arg else ""
+            raise ValueError(f"{name} has {count} columns named {col!r}{which}; column names must be unique: "
+                             "rename or drop the duplicates so each name means one column")
+
+
 def _customer_days(transactions, customer_col: str, date_col: str, amount_col: str | None,
                    observation_end) -> _CustomerDays:
     """Validate a transaction log and reduce it to per-customer first/last purchase day, count and spend.
@@ -83,6 +97,7 @@ def _customer_days(transactions, customer_col: str, date_col: str, amount_col: s
     if amount_col is not None:
         cols["amount_col"] = amount_col
     check_columns(transactions, cols, name="transactions")
+    _check_single_columns(transactions, cols, "transactions")
     ids = transactions[customer_col]
     try:
         codes, uniques = pd.factorize(ids, sort=True)
@@ -128,6 +143,20 @@ def _customer_days(transactions, customer_col: str, date_col: str, amount_col: s
                          n_days=ends - starts + 1, total=total, repeat_total=repeat_total, end_day=end_day)
 
 
+def _engine_customer_days(transactions, customer_col, date_col, amount_col, observation_end) -> _CustomerDays:
+    """The per-customer reduction on the engine that fits the input: pandas for a DataFrame, DuckDB for a
+    file path or a DuckDB relation, Dask for a Dask DataFrame (:mod:`crmlab.summary_engines`)."""
+    from . import summary_engines as engines
+
+    if isinstance(transactions, pd.DataFrame):
+        return _customer_days(transactions, customer_col, date_col, amount_col, observation_end)
+    if engines.is_dask_input(transactions):
+        return engines.customer_days_dask(transactions, customer_col, date_col, amount_col, observation_end)
+    if engines.is_duckdb_input(transactions):
+        return engines.customer_days_duckdb(transactions, customer_col, date_col, amount_col, observation_end)
+    return _customer_days(transactions, customer_col, date_col, amount_col, observation_end)  # refuses it
+
+
 def rfm_summary(transactions: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date",
                 amount_col: str | None = "amount", observation_end=None, time_unit: str = "D") -> pd.DataFrame:
     """Summarise a transaction log per customer in the model convention of lifetimes / pymc-marketing.
@@ -150,8 +179,11 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str = "customer_id"
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per transaction.
+    transactions : DataFrame, file path, DuckDB relation or Dask DataFrame
+        One row per transaction. A path to a parquet or CSV file (or a folder of parquet files) or a DuckDB
+        relation is reduced by DuckDB, out of core; a Dask DataFrame by Dask, where its partitions live
+        (:mod:`crmlab.summary_engines`). The summary is the same on every engine; dates must then already
+        be dates (text dates are parsed by the pandas path and by ``crmlab analyze``).
     customer_col, date_col, amount_col : str
         Column names. ``amount_col=None`` leaves out ``monetary_value``. Amounts must be non-negative:
         net refunds against the purchases they reverse first.
@@ -185,7 +217,7 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_col: str = "customer_id"
     2                  0.0      0.0   6.0             0.0
     """
     unit = _UNIT_DAYS[check_time_unit(time_unit, "time_unit", _UNIT_DAYS)]
-    cd = _customer_days(transactions, customer_col, date_col, amount_col, observation_end)
+    cd = _engine_customer_days(transactions, customer_col, date_col, amount_col, observation_end)
     frequency = (cd.n_days - 1).astype(np.float64)
     out = pd.DataFrame({
         "frequency": frequency,
@@ -241,24 +273,44 @@ def rfm_table(transactions: pd.DataFrame, *, customer_col: str = "customer_id", 
 
 
 def _ordinal_scores(values: np.ndarray, bins: int, *, higher_is_better: bool) -> np.ndarray:
-    """Scores 1..bins from ranks: equal-count bins, ties broken by row order (so bins never collapse)."""
+    """Scores 1..bins from each value's place among the *other* customers' values (ties never split).
+
+    With ``below`` / ``above`` the numbers of customers with a strictly worse / strictly better value, the
+    score is ``floor(bins * below / (below + above)) + 1`` capped at ``bins``, and the middle score
+    ``bins // 2 + 1`` when nobody differs (``below + above == 0``). Integer arithmetic, so exact.
+    """
     n = len(values)
-    order = np.argsort(values if higher_is_better else -values, kind="stable")
-    ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = np.arange(n)
-    return ranks * bins // n + 1
+    v = values if higher_is_better else -values
+    ordered = np.sort(v)
+    below = np.searchsorted(ordered, v, side="left")
+    above = n - np.searchsorted(ordered, v, side="right")
+    others = below + above
+    level = np.where(others > 0, (bins * below) // np.maximum(others, 1), bins // 2)
+    return np.minimum(level, bins - 1).astype(np.int64) + 1
 
 
 def rfm_scores(table: pd.DataFrame, *, bins: int = 5, recency_col: str = "recency",
                frequency_col: str = "frequency", monetary_col: str = "monetary") -> pd.DataFrame:
     """Score recency, frequency and monetary 1..``bins`` (quintiles by default), ``bins`` = best.
 
-    Scores come from ranks, not from value cut points: customers are ordered and cut into ``bins``
-    groups of equal size (sizes differ by at most one). With value cut points, heavy ties (half the
-    customers bought once) merge bins; with ranks they cannot, at the price that tied customers on a
-    boundary land in adjacent scores - ties are broken by row order (the customer id order of
-    :func:`rfm_table`), so the result is deterministic. Recency is scored in reverse: the most recent
-    customers (smallest time since last purchase) get ``bins``.
+    A score is a customer's place among the *other* customers: with ``below`` customers strictly worse
+    and ``above`` strictly better on that measure, the share ``p = below / (below + above)`` is cut into
+    ``bins`` equal steps, ``score = floor(bins * p) + 1`` (``p = 1`` gives ``bins``). Recency is scored in
+    reverse: the most recent customers (smallest time since last purchase) are the best.
+
+    * **Ties.** The score depends on the value only, so equal customers always get equal scores, whatever
+      their row order. Without ties the scores are equal-count quantile bins (``p = rank / (n - 1)`` for
+      ``n`` customers and ranks from 0; level sizes differ by at most one). With heavy ties some levels
+      stay empty rather than split equal customers: when half the base bought once, they all get F = 1,
+      the next frequency is already above the middle of the others, and F = 2 may be unused.
+    * **Extremes.** The worst value always scores 1 and the best ``bins`` (when anyone differs): one-time
+      buyers are F = 1 and the customers who bought on the last day R = ``bins``, however many they are,
+      which is what the segment rules (e.g. "New customers": R = 5, F = 1) expect.
+    * **Small bases.** A score is relative, so with nobody to compare against - a single customer, or all
+      customers equal on a measure - there is no information and the score is the middle one,
+      ``bins // 2 + 1`` (3 of 5; for even ``bins`` the upper of the two middle levels). A lone customer who
+      bought on the last day is therefore 3-3-3 ("Need attention"), not a guess at best or worst; judge such
+      a base on its recency in days, not on relative scores.
 
     Parameters
     ----------
@@ -283,6 +335,8 @@ def rfm_scores(table: pd.DataFrame, *, bins: int = 5, recency_col: str = "recenc
     ...                   "monetary": [500.0, 80, 20, 150]})
     >>> rfm_scores(t, bins=4)["RFM"].tolist()
     ['444', '222', '111', '333']
+    >>> rfm_scores(pd.DataFrame({"recency": [0.0], "frequency": [1], "monetary": [25.0]}))["RFM"].tolist()
+    ['333']
 
     Source: CRM Q&A compilation (source 0), line 13.
     """
@@ -292,8 +346,9 @@ def rfm_scores(table: pd.DataFrame, *, bins: int = 5, recency_col: str = "recenc
         raise ValueError(f"monetary_col={monetary_col!r} is not a column of table; table looks like rfm_summary "
                          "output (model convention: recency = first to last purchase). Build the segmentation "
                          "view with rfm_table(...) instead")
-    check_columns(table, {"recency_col": recency_col, "frequency_col": frequency_col,
-                          "monetary_col": monetary_col}, name="table")
+    cols = {"recency_col": recency_col, "frequency_col": frequency_col, "monetary_col": monetary_col}
+    check_columns(table, cols, name="table")
+    _check_single_columns(table, cols, "table")
     out = table.copy()
     r = _ordinal_scores(numeric_column(table, recency_col, name="table"), bins, higher_is_better=False)
     f = _ordinal_scores(numeric_column(table, frequency_col, name="table"), bins, higher_is_better=True)
@@ -480,6 +535,7 @@ def rfm_segments(scores: pd.DataFrame, rules=None, *, bins: int = 5, other: str 
     if not isinstance(other, str) or not other:
         raise TypeError(f"other must be a non-empty string, got {other!r}")
     check_columns(scores, ["R", "F", "M"], name="scores")
+    _check_single_columns(scores, ["R", "F", "M"], "scores")
     rfm = np.column_stack([numeric_column(scores, c, name="scores") for c in ("R", "F", "M")])
     bad = (rfm < 1) | (rfm > bins) | (rfm % 1 != 0)
     if bad.any():

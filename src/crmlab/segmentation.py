@@ -127,6 +127,19 @@ def _unscale(centers: np.ndarray, scaler, scale: str | None) -> np.ndarray:
     return np.expm1(out) if scale == "log" else out
 
 
+def _check_distinct_rows(raw: np.ndarray, features: list[str], ks: list[int]) -> None:
+    """Refuse a k above the number of distinct customers (rows of the features): k-means cannot split equals."""
+    distinct = len(np.unique(raw, axis=0))
+    too_many = [kk for kk in ks if kk > distinct]
+    if too_many and distinct == 1:
+        raise ValueError(f"every customer has the same values of the features {features}: there is nothing to "
+                         "segment (k-means needs at least two distinct customers)")
+    if too_many:
+        raise ValueError(f"the features {features} take only {distinct} distinct combinations, so k-means cannot "
+                         f"make {max(too_many)} segments; ask for k of at most {distinct} (k_range=range(2, "
+                         f"{distinct + 1}))")
+
+
 def kmeans_segments(data: pd.DataFrame, features: Sequence[str], value_col: str, *, k: int | str = "silhouette",
                     k_range: Iterable[int] | None = range(2, 9), scale: str | None = "standard", seed=0,
                     n_init: int = 10, silhouette_sample: int = 5000, names: Sequence[str] | None = None
@@ -204,6 +217,7 @@ def kmeans_segments(data: pd.DataFrame, features: Sequence[str], value_col: str,
                          f"for k={k!r}, got {list(k_range)!r}")
 
     raw, x, scaler = _scaled(data, list(features), scale)
+    _check_distinct_rows(raw, list(features), ks)
     value = numeric_column(data, value_col, name="data")
     state = int(rng.integers(2**31 - 1))
     sample_state = int(rng.integers(2**31 - 1))

@@ -181,18 +181,92 @@ def _stalled_at_optimum(res) -> bool:
             and float(np.max(np.abs(jac))) < _STALL_GTOL)
 
 
+# An interior maximum is checked after the optimiser stops (see _interior_failure): finite-difference step
+# in log-parameters, the largest gradient of the mean log-likelihood accepted there, the probe distance
+# (one log unit: a factor e) and the rise a probe must show for the likelihood to count as curved.
+_FD_STEP = 1e-3
+_INTERIOR_GTOL = 1e-5
+_PROBE = 1.0
+_FLAT_TOL = 1e-9
+
+
+def _hessian_and_gradient(value: Callable[[np.ndarray], float], theta: np.ndarray,
+                          f0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Central finite differences of ``value`` at ``theta``: its Hessian and gradient (step ``_FD_STEP``)."""
+    n, h = theta.size, _FD_STEP
+    steps = np.eye(n) * h
+    hess, grad = np.empty((n, n)), np.empty(n)
+    for i in range(n):
+        up, down = value(theta + 2 * steps[i]), value(theta - 2 * steps[i])
+        grad[i] = (up - down) / (4 * h)
+        hess[i, i] = (up - 2 * f0 + down) / (4 * h * h)
+        for j in range(i):
+            hess[i, j] = hess[j, i] = (value(theta + steps[i] + steps[j]) - value(theta + steps[i] - steps[j])
+                                       - value(theta - steps[i] + steps[j])
+                                       + value(theta - steps[i] - steps[j])) / (4 * h * h)
+    return hess, grad
+
+
+def _direction_words(direction: np.ndarray, names: Sequence[str]) -> str:
+    """'r up, alpha up' for the parameters that move noticeably along a log-parameter direction."""
+    big = np.abs(direction) >= 0.3 * np.max(np.abs(direction))
+    return ", ".join(f"{names[i]} {'up' if direction[i] > 0 else 'down'}" for i in np.flatnonzero(big))
+
+
+def _interior_failure(value: Callable[[np.ndarray], float], theta: np.ndarray,
+                      names: Sequence[str]) -> str | None:
+    """Why ``theta`` is not an interior maximum of the mean log-likelihood, or None when it is one.
+
+    ``value`` is minus the mean log-likelihood per customer over log-parameters. The rule, the same for every
+    model: (1) the gradient vanishes (``|d/d log theta| < _INTERIOR_GTOL``), which rules out an estimate
+    left at its starting values, and (2) the likelihood is curved in every direction: moving one log unit
+    (a factor e) either way along each eigenvector of the finite-difference Hessian lowers it by more than
+    rounding (``_FLAT_TOL``, relative). A ridge or a supremum at a boundary of the parameter space (no
+    spread in purchase rates, a parameter the data never touch, a rate heading to 0 or infinity) is flat or
+    still rising there, wherever the optimiser happened to stop.
+    """
+    f0 = value(theta)
+    hess, grad = _hessian_and_gradient(value, theta, f0)
+    if not (np.isfinite(hess).all() and np.isfinite(grad).all()):
+        return "the likelihood is not finite next to the estimate: it lies at the edge of where the model is defined"
+    worst = int(np.argmax(np.abs(grad)))
+    if not np.abs(grad[worst]) < _INTERIOR_GTOL:
+        return (f"the likelihood is still changing at the estimate (slope {grad[worst]:.2g} in log {names[worst]}); "
+                "the optimiser stopped before a maximum")
+    tol = _FLAT_TOL * max(1.0, abs(f0))
+    _, vectors = np.linalg.eigh(hess)
+    for k in range(theta.size):
+        for sign in (1.0, -1.0):
+            direction = sign * vectors[:, k]
+            probe = np.clip(theta + _PROBE * direction, -_LOG_BOUND, _LOG_BOUND)
+            if not value(probe) - f0 > tol:
+                return (f"the likelihood is flat or still rising along a direction of the parameters "
+                        f"({_direction_words(direction, names)}): the estimate is on a ridge or at a boundary of "
+                        "the parameter space, not at a maximum; the data do not pin these parameters down (e.g. "
+                        "too few repeat buyers, or no spread to model)")
+    return None
+
+
 def maximise(loglik: Callable[..., np.ndarray], data: Sequence[np.ndarray], weights: np.ndarray,
              starts: Sequence[np.ndarray], *, label: str,
-             gradient: Callable[..., np.ndarray] | None = None) -> tuple[np.ndarray, float, bool, str]:
+             gradient: Callable[..., np.ndarray] | None = None,
+             names: Sequence[str] | None = None) -> tuple[np.ndarray, float, bool, str]:
     """Maximise the weighted log-likelihood over log-parameters with L-BFGS-B.
 
     ``loglik(params, *data)`` returns one log-likelihood per row, ``gradient(params, *data)`` (optional,
     else finite differences) its derivatives as a (rows, parameters) array; ``weights`` counts the
-    customers per row. The starts are tried in order until one converges inside the search box; the best
-    result is kept. Returns (params, total log-likelihood, converged, optimiser message) and warns with
-    sklearn's ConvergenceWarning when no start converged.
+    customers per row; ``names`` names the parameters in messages. The starts are tried in order until one
+    converges; the best result is kept. Returns (params, total log-likelihood, converged, optimiser
+    message) and warns with sklearn's ConvergenceWarning when no start converged.
+
+    **Converged** means the same in every model: the optimiser reports success (or stalls at rounding with
+    a vanishing gradient), every log-parameter lies strictly inside the search box ``(-15, 15)``, and the
+    estimate is an interior maximum - zero gradient and a likelihood that falls in every direction (see
+    :func:`_interior_failure`). An estimate left at its starting values, on a flat ridge or heading to a
+    boundary of the parameter space is reported as not converged, with the reason in the message.
     """
     total = float(weights.sum())
+    names = list(names) if names is not None else [f"theta[{i}]" for i in range(len(starts[0]))]
 
     def objective(theta: np.ndarray):
         params = np.exp(theta)
@@ -205,6 +279,11 @@ def maximise(loglik: Callable[..., np.ndarray], data: Sequence[np.ndarray], weig
             return 1e10, np.zeros_like(theta)
         return value, grad
 
+    def value_only(theta: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            value = -float(np.dot(weights, loglik(np.exp(theta), *data))) / total
+        return value if np.isfinite(value) else np.inf
+
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(starts[0])
     best = None
     for start in starts:
@@ -214,6 +293,10 @@ def maximise(loglik: Callable[..., np.ndarray], data: Sequence[np.ndarray], weig
         converged = (bool(res.success) or _stalled_at_optimum(res)) and res.fun < 1e10 and inside
         message = str(res.message) if inside else ("a parameter reached the edge of the search box "
                                                    "(exp(+-15)); the model may not suit the data")
+        if converged:
+            failure = _interior_failure(value_only, np.asarray(res.x, dtype=float), names)
+            if failure is not None:
+                converged, message = False, failure
         if best is None or (converged, -res.fun) > (best[2], -best[0]):
             best = (res.fun, res.x, converged, message)
         if converged:
@@ -333,7 +416,8 @@ class TransactionModel(MLModel):
         patterns, weights = compress(x, tx, age)
         params, ll, converged, message = maximise(self._loglik, self._fit_data(*patterns), weights,
                                                   self._starts(x, tx, age),
-                                                  label=type(self).__name__, gradient=self._loglik_gradient)
+                                                  label=type(self).__name__, gradient=self._loglik_gradient,
+                                                  names=self._names)
         self._store_fit(params, ll, converged, message, x.size, weights.size)
         return self
 

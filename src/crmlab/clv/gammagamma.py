@@ -106,7 +106,8 @@ class GammaGammaModel(MLModel):
         patterns, weights = compress(x, m / scale)
         start = np.log([1.0, 1.0, 1.0])
         params, ll, converged, message = maximise(self._loglik, patterns, weights, [start, np.zeros(3)],
-                                                  label="GammaGammaModel", gradient=self._loglik_gradient)
+                                                  label="GammaGammaModel", gradient=self._loglik_gradient,
+                                                  names=self._names)
         params = params * np.array([1.0, 1.0, scale])
         self._store_fit(params, ll - x.size * np.log(scale), converged, message, x.size, weights.size)
         return self
