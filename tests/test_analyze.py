@@ -314,7 +314,10 @@ def test_command_writes_report_customers_and_quality(analysed):
     out = analysed["out"]
     assert analysed["rc"] == 0
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64") >= 4  # segments, Pareto, whale, CLV figures
+    assert html.count("data:image/png;base64") >= 3  # segments, Pareto and whale, CLV holdout figures
+    assert "Customer value report" in html and "<pre" not in html and "BEGIN SOLUTION" not in html
+    assert (out / "customers.csv").read_bytes()[:3] == b"\xef\xbb\xbf"  # Excel reads Chinese text right
+    assert not (out / "customer_value.ipynb").exists()  # the teaching notebook only with --notebook
     customers = pd.read_csv(out / "customers.csv")
     assert list(customers.columns) == ["customer_id", "recency", "frequency", "monetary", "R", "F", "M",
                                        "rfm_segment", "abc_class", "profit", "p_alive", "expected_purchases", "clv"]

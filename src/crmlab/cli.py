@@ -368,7 +368,12 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--allow-exclusions", action="store_true",
                    help=f"analyse even when more than {UNREADABLE_LIMIT:.0%}% of the rows cannot be read "
                         "(blank ids, unparsable dates or amounts); without it the command stops")
-    s.add_argument("--timeout", type=int, default=3600, help="seconds allowed per notebook cell (default 3600)")
+    s.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the client report (default en)")
+    s.add_argument("--notebook", action="store_true",
+                   help="also run the teaching notebook customer_value on the clean file (customer_value.ipynb and "
+                        ".html: the same analysis with its code)")
+    s.add_argument("--timeout", type=int, default=3600, help="seconds allowed per notebook cell with --notebook "
+                                                            "(default 3600)")
     s.add_argument("--force", action="store_true", help="overwrite existing output files in DIR")
     s.set_defaults(func=cmd_analyze)
     return s
@@ -383,10 +388,11 @@ def cmd_analyze(args) -> int:
     from ._validate import check_number
     from .analyze import clean_transactions, customer_value, write_clean, write_report
     from .analyze.clean import DEFAULT_BLANK_IDS, UNREADABLE, UNREADABLE_LIMIT
+    from .analyze.client import write_csv
     from .analyze.parse import observation_end_day
-    from .analyze.report import OUTPUTS, report_notebook
+    from .analyze.report import OUTPUTS, report_notebook, write_notebook
 
-    notebook = report_notebook()
+    notebook = report_notebook() if args.notebook else None
     path = Path(args.file)
     if not path.is_file():
         raise CrmlabError(f"file not found: {path}")
@@ -419,7 +425,7 @@ def cmd_analyze(args) -> int:
         clean = write_clean(result, out / "clean_transactions.parquet")
         if key is not None:
             print(f"pseudonymisation key (shown once, stored nowhere; keep it to re-identify customers): {key.hex()}")
-        result.quality.to_csv(out / "data_quality.csv", index=False)
+        write_csv(result.quality, out / "data_quality.csv")
     except OSError as exc:
         raise CrmlabError(f"cannot write to {out}: {exc.strerror or exc}") from None
     t_clean = time.perf_counter() - t0
@@ -434,12 +440,17 @@ def cmd_analyze(args) -> int:
     else:
         print(f"CLV models {value.model_note}")
     try:
-        write_report(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
-                     cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, notebook=notebook)
+        write_report(result, out, value=value, lang=args.lang, gross_margin=args.gross_margin,
+                     cost_per_purchase=args.cost_per_purchase)
+        if notebook is not None:
+            write_notebook(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
+                           cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, lang=args.lang)
     except OSError as exc:
         raise CrmlabError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
     print(f"analysed in {time.perf_counter() - t0:.1f} s")
-    for name in ("report.html", "customers.csv", "data_quality.csv", "customer_value.ipynb"):
+    names = ["report.html", "customers.csv", "data_quality.csv"]
+    names += ["customer_value.ipynb", "customer_value.html"] if notebook is not None else []
+    for name in names:
         print(f"  {out / name}")
     return 0
 

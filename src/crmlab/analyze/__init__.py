@@ -21,10 +21,12 @@ before it:
     the clean file: :func:`write_clean` to parquet with its quality table, :func:`load_transactions` back.
 :mod:`~crmlab.analyze.model`
     :func:`customer_value`: the per-customer table from crmlab's RFM, ABC and BG/NBD + Gamma-Gamma CLV.
-:mod:`~crmlab.analyze.report`
-    :func:`write_report`: the customer-value notebook run on a clean file, rendered to ``report.html``.
 :mod:`~crmlab.analyze.client`
-    the client report: a consultant's deliverable (no code) from the same analysis.
+    :func:`~crmlab.analyze.client.client_report`: the consultant's deliverable (findings and charts, no
+    code, English or Chinese) from the per-customer analysis and the data-quality account.
+:mod:`~crmlab.analyze.report`
+    :func:`write_report`: ``report.html`` (the client report) and ``customers.csv`` in the output folder;
+    :func:`~crmlab.analyze.report.write_notebook`: the customer-value teaching notebook run on the clean file.
 
 The ``crmlab analyze`` command itself (options, messages, exit status) is in :mod:`crmlab.cli`; nothing
 here imports it.
