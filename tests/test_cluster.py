@@ -181,3 +181,62 @@ def test_an_unreachable_scheduler_is_one_line_before_anything_runs(tmp_path, cap
                  "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot reach the Dask scheduler" in err
+
+
+def test_analyze_summarises_on_the_cluster_with_the_local_result(cluster, tmp_path, capsys):
+    """The transaction summary computed by the Dask workers gives the same customer table as pandas here."""
+    import crmlab
+
+    log = crmlab.worlds.make("transactions", seed=6, n_customers=600).tables["transactions"]
+    src = tmp_path / "export.csv"
+    log.to_csv(src, index=False)
+    base = ["analyze", str(src), "--customer", "customer_id", "--date", "date", "--amount", "amount"]
+    assert main([*base, "--out", str(tmp_path / "here")]) == 0
+    assert main([*base, "--out", str(tmp_path / "there"), "--scheduler", cluster.address]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "there" / "customers.csv").read_bytes() == (tmp_path / "here" / "customers.csv").read_bytes()
+
+
+def test_rfm_summary_of_a_dask_frame_runs_on_the_cluster(cluster):
+    """A log partitioned across the workers: the cluster's summary equals pandas' (one definition, two engines)."""
+    import dask
+    import dask.dataframe as dd
+    import numpy as np
+    from distributed import Client
+
+    import crmlab
+    from crmlab.rfm import rfm_summary
+
+    w = crmlab.worlds.make("transactions", seed=8, n_customers=1500)
+    log, end = w.tables["transactions"], w.truth["observation_end"]
+    want = rfm_summary(log, observation_end=end)
+    with Client(cluster.address, set_as_default=False) as client, dask.config.set(scheduler=client):
+        got = rfm_summary(client.persist(dd.from_pandas(log, npartitions=6)), observation_end=end)
+    assert list(got.index) == list(want.index)
+    np.testing.assert_array_equal(got[["frequency", "recency", "T"]].to_numpy(), want[["frequency", "recency", "T"]].to_numpy())
+    np.testing.assert_allclose(got["monetary_value"], want["monetary_value"], rtol=1e-12)
+
+
+def test_ctrl_c_stops_submitting_and_a_rerun_resumes(cluster, tmp_path):
+    """A real SIGINT to `crmlab batch --scheduler` once a run has finished: exit 130, nothing half-written;
+    the same command again reuses the finished runs and completes the rest."""
+    nb, roster = _notebook(tmp_path), _roster(tmp_path, 6)
+    out = tmp_path / "ctrlc"
+    cmd = [str(Path(sys.executable).parent / "crmlab"), "batch", str(nb), "--roster", str(roster), "--out", str(out),
+           "--scheduler", cluster.address, "-p", "sleep", "3.0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while not list(out.glob("*/.tiny.done.json")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    finished = {p.parent.name for p in out.glob("*/.tiny.done.json")}
+    assert 1 <= len(finished) < 6
+    assert not [p for p in out.rglob("*") if p.name.endswith((".part", ".tmp")) or ".new." in p.name]
+    rows = {r["student_id"]: r["status"] for r in _summary(out / "summary.csv")}
+    assert {s for s, st in rows.items() if st == "cached"} | {s for s, st in rows.items() if st == "ok"} >= finished
+    again = run_batch([nb], out, roster=roster, params={"sleep": 3.0}, scheduler=cluster.address)
+    statuses = {o.run.student_id: o.status for o in again.outcomes}
+    assert {s for s, st in statuses.items() if st == "cached"} == finished
+    assert set(statuses.values()) <= {"cached", "ok"}

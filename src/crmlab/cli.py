@@ -369,6 +369,8 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
                    help=f"analyse even when more than {UNREADABLE_LIMIT:.0%}% of the rows cannot be read "
                         "(blank ids, unparsable dates or amounts); without it the command stops")
     s.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the client report (default en)")
+    s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="compute the transaction summary on a Dask cluster (default: $CRMLAB_SCHEDULER, else here)")
     s.add_argument("--notebook", action="store_true",
                    help="also run the teaching notebook customer_value on the clean file (customer_value.ipynb and "
                         ".html: the same analysis with its code)")
@@ -377,6 +379,26 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite existing output files in DIR")
     s.set_defaults(func=cmd_analyze)
     return s
+
+
+def _customer_value_on_cluster(result, scheduler: str, **kwargs):
+    """customer_value with the transaction summary computed on the Dask cluster at ``scheduler`` (the log is
+    sent to the workers in partitions; only the per-customer summary comes back), the models fitted here."""
+    import dask
+    import dask.dataframe as dd
+
+    from .analyze import customer_value
+    from .cluster import connect
+
+    client = connect(scheduler)
+    try:
+        n = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+        with dask.config.set(scheduler=client):
+            log = client.persist(dd.from_pandas(result.transactions, npartitions=n))
+            return customer_value(result.transactions, observation_end=result.observation_end, summary_source=log,
+                                  **kwargs)
+    finally:
+        client.close()
 
 
 def cmd_analyze(args) -> int:
@@ -432,8 +454,13 @@ def cmd_analyze(args) -> int:
     print(f"read {n_read:,} rows from {result.source}: {int(q.loc['rows_used', 'rows']):,} used, "
           f"{n_read - int(q.loc['rows_used', 'rows']):,} excluded" + (f" ({'; '.join(reasons)})" if reasons else "")
           + f"; see data_quality.csv; dates read as {result.date_format or 'date cells'}; cleaned in {t_clean:.1f} s")
-    value = customer_value(result.transactions, observation_end=result.observation_end,
-                           gross_margin=args.gross_margin, cost_per_purchase=args.cost_per_purchase)
+    scheduler = _scheduler(args)
+    if scheduler:
+        value = _customer_value_on_cluster(result, scheduler, gross_margin=args.gross_margin,
+                                           cost_per_purchase=args.cost_per_purchase)
+    else:
+        value = customer_value(result.transactions, observation_end=result.observation_end,
+                               gross_margin=args.gross_margin, cost_per_purchase=args.cost_per_purchase)
     if value.bgnbd is None:
         print(f"crmlab: WARNING: the CLV models were {value.model_note}; p_alive, expected_purchases and clv "
               "are empty", file=sys.stderr)

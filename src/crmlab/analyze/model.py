@@ -80,7 +80,7 @@ def _fit_models(summary: pd.DataFrame, min_repeat_buyers: int):
 
 def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_months: int = 12,
                    discount_rate: float = 0.01, min_repeat_buyers: int = 50, gross_margin: float = 1.0,
-                   cost_per_purchase: float = 0.0) -> CustomerValue:
+                   cost_per_purchase: float = 0.0, summary_source=None) -> CustomerValue:
     """The customer-value analysis of `crmlab analyze`: RFM segments, ABC classes, profit, BG/NBD + Gamma-Gamma CLV.
 
     Parameters
@@ -99,6 +99,10 @@ def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_
         Share of revenue that is gross profit (1 = analyse revenue).
     cost_per_purchase : float >= 0
         Cost to serve one purchase day (orders, delivery), for the whale curve of profit.
+    summary_source : optional
+        What the weekly model summary (:func:`crmlab.rfm.rfm_summary`) is computed from, when not
+        ``transactions`` itself: the same log as a Dask DataFrame (``crmlab analyze --scheduler``: the
+        summary runs on the cluster, the models are fitted here on it) or as a parquet file (DuckDB).
 
     Returns
     -------
@@ -131,7 +135,9 @@ def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_
     scores = rfm_scores(table)
     segments = rfm_segments(scores)
     abc = abc_classify(table["monetary"])
-    summary = rfm_summary(transactions, time_unit="W", **cols)
+    summary = rfm_summary(transactions if summary_source is None else summary_source, time_unit="W", **cols)
+    if not summary.index.equals(table.index):  # another engine must summarise the same customers
+        raise ValueError("summary_source does not hold the same customers as transactions")
     bg, gg, note = _fit_models(summary, min_repeat_buyers)
     out = pd.DataFrame({
         "customer_id": table.index.astype(str),
