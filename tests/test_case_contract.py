@@ -65,6 +65,15 @@ def test_case_folder_holds_its_case_file_and_only_case_files(case_id):
         assert not notebook.exists(), f"{case_id} is planned but {case.notebook} exists: mark it ready"
 
 
+def test_no_case_test_file_shares_a_name_with_a_library_test():
+    """pytest imports test files by their base name: cases/rewards/test_rewards.py beside tests/test_rewards.py
+    stopped the whole run at collection ("import file mismatch"). Library tests of a module that shares its
+    name with a case are named test_<module>_library.py."""
+    library = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    clashes = sorted(f"cases/{c}/test_{c}.py" for c in CASES if f"test_{c}.py" in library)
+    assert not clashes, f"{clashes} share a file name with a test in tests/: rename the library test"
+
+
 def test_every_notebook_belongs_to_a_ready_case():
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert nb.stem in READY, f"{nb.name} has no ready case folder cases/{nb.stem}/"
