@@ -19,27 +19,8 @@ from pathlib import Path
 
 import nbformat
 
+from bench_batch import _notebook  # the same CPU-burning notebook as the local batch benchmark (bench/ is on the path)
 from crmlab.batch import run_batch
-
-BODY = """import time
-import crmlab
-
-t0 = time.process_time()
-total = 0
-while time.process_time() - t0 < work:
-    total += sum(range(10_000))
-_ = crmlab.record("seed_mod_7", seed % 7)"""
-
-
-def _notebook(folder: Path, work: float) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell(f"seed = 1  # random seed\nwork = {work}  # CPU seconds to burn")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Cluster benchmark"), params, nbformat.v4.new_code_cell(BODY)]
-    path = folder / "busy.ipynb"
-    nbformat.write(nb, str(path))
-    return path
 
 
 def _cluster(folder: Path):
