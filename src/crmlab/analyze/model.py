@@ -136,8 +136,10 @@ def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_
     segments = rfm_segments(scores)
     abc = abc_classify(table["monetary"])
     summary = rfm_summary(transactions if summary_source is None else summary_source, time_unit="W", **cols)
-    if not summary.index.equals(table.index):  # another engine must summarise the same customers
-        raise ValueError("summary_source does not hold the same customers as transactions")
+    if summary_source is not None:  # another engine must summarise the same customers, in the same order
+        if not np.array_equal(summary.index.to_numpy(dtype=object), table.index.to_numpy(dtype=object)):
+            raise ValueError("summary_source does not hold the same customers as transactions")
+        summary.index = table.index  # the engines may type text ids differently (object, str, pyarrow string)
     bg, gg, note = _fit_models(summary, min_repeat_buyers)
     out = pd.DataFrame({
         "customer_id": table.index.astype(str),
