@@ -50,7 +50,14 @@ def crmlab(*argv, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
 def start(*argv, cwd: Path) -> subprocess.Popen:
     """A batch in its own session, so that a signal can reach its whole process group as Ctrl-C does."""
     return subprocess.Popen([CRMLAB, *map(str, argv)], cwd=cwd, env=env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=default_sigint)
+
+
+def default_sigint() -> None:
+    """SIGINT as a terminal gives it. A process started in the background by a non-interactive shell (`cmd &`,
+    as a CI script may run the tests) inherits SIGINT ignored, and Python then installs no KeyboardInterrupt
+    handler in the children: the signal would be lost and the test would measure the launcher, not crmlab."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition, seconds: float = 120.0) -> None:

@@ -224,7 +224,8 @@ def test_ctrl_c_stops_submitting_and_a_rerun_resumes(cluster, tmp_path):
     out = tmp_path / "ctrlc"
     cmd = [str(Path(sys.executable).parent / "crmlab"), "batch", str(nb), "--roster", str(roster), "--out", str(out),
            "--scheduler", cluster.address, "-p", "sleep", "3.0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # see test_batch_faults
     deadline = time.time() + 240
     while not list(out.glob("*/.tiny.done.json")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
