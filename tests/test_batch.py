@@ -446,3 +446,20 @@ def test_index_folds_the_checks_and_formats_numbers():
 
     assert [format_number(v) for v in (7.151e4, 1234.56, 12.3456, 0.5, 2.0, -3, 1.2e-5)] == \
         ["71,510", "1,234.6", "12.35", "0.5", "2", "-3", "1.2e-05"]
+
+
+def test_workers_see_the_callers_environment_of_now_not_of_when_the_fork_server_started(tmp_path, monkeypatch):
+    """The fork server keeps the environment it started with; a batch after CRMLAB_HOME changed (another
+    project) ran its kernels with the old one, so a grading after a test that used a temporary project found
+    "no exercises". Two batches, each must see its own value."""
+    from nb_helpers import write_notebook
+
+    nb = tmp_path / "env.ipynb"
+    write_notebook(nb, "seed = 1  # random seed",
+                   "import os\nimport crmlab\n_ = crmlab.record('marker', os.environ.get('CRMLAB_TEST_MARKER', ''))")
+    seen = []
+    for value in ("first", "second"):
+        monkeypatch.setenv("CRMLAB_TEST_MARKER", value)
+        report = run_batch([nb], tmp_path / value, workers=1)
+        seen.append(report.outcomes[0].results.get("marker"))
+    assert seen == ["first", "second"]

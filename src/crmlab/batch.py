@@ -479,6 +479,22 @@ def _stamp(path: Path):
     return st.st_ino, st.st_mtime_ns
 
 
+def _entry(worker, conn, run: Run, timeout: int, env: dict) -> None:
+    """What a worker process starts with: the caller's environment as it is now, then ``worker``.
+
+    Workers fork from multiprocessing's fork server, which keeps the environment of the moment it started:
+    a batch run after the caller changed ``CRMLAB_HOME`` (another project, say) would otherwise run its
+    kernels and load its cases from the old project."""
+    os.environ.clear()
+    os.environ.update(env)
+    worker(conn, run, timeout)
+
+
+def _caller_env() -> dict:
+    """The caller's environment now (read before _isolated_start adds its start-up-only variables)."""
+    return dict(os.environ)
+
+
 def worker_setup() -> None:
     """The first thing a worker process does: drop the start-up-only PYTHONSAFEPATH (kernels run as they
     would anywhere else) and silence stdout/stderr (kernel chatter would garble the progress line)."""
@@ -767,7 +783,8 @@ def execute_runs(runs: list[Run], *, workers: int = 2, timeout: int = 600, force
                 while queue and len(running) < workers:
                     run, attempt = queue.popleft()
                     recv, send = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(target=worker or _work, args=(send, run, timeout), daemon=True)
+                    proc = ctx.Process(target=_entry, args=(worker or _work, send, run, timeout, _caller_env()),
+                                       daemon=True)
                     with _isolated_start():
                         proc.start()
                     send.close()
