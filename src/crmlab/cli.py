@@ -330,7 +330,7 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
     from .analyze.clean import DUPLICATE_POLICIES, UNREADABLE_LIMIT
 
     s = subparsers.add_parser("analyze", help="clean a client's transaction export and run the customer-value "
-                                              "analysis (RFM, ABC, whale curve, CLV) into an HTML report")
+                                              "analysis (RFM, ABC, whale curve, CLV) into a report to hand to the client")
     s.add_argument("file", metavar="FILE", help="CSV, Excel (.xlsx) or parquet file, one row per transaction")
     s.add_argument("--customer", required=True, metavar="COL", help="column of customer ids")
     s.add_argument("--date", required=True, metavar="COL", help="column of transaction dates")
