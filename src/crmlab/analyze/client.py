@@ -46,19 +46,6 @@ _SEGMENTS_ZH = {
     "Hibernating": ("沉睡客户", "久未购买、次数少：低成本接触或放手"),
     "Other": ("其他", ""),
 }
-_SEGMENTS_EN = {
-    "Champions": "bought recently and often: reward them, ask for referrals",
-    "Loyal": "buy often: upsell, loyalty programme",
-    "Potential loyalists": "recent, a few purchases: membership offers",
-    "New customers": "first purchase just made: onboarding",
-    "Promising": "recent one-off buyers: build awareness",
-    "Need attention": "middling on both: limited-time offers",
-    "About to sleep": "fading one-off buyers: reactivate cheaply",
-    "Cannot lose them": "were the best, gone quiet: win back personally",
-    "At risk": "were frequent, gone quiet: personal reactivation",
-    "Hibernating": "long gone, few purchases: low-cost contact or let go",
-    "Other": "",
-}
 #: RFM segments that have gone quiet: their revenue is at risk when no model was fitted.
 QUIET = ("Cannot lose them", "At risk", "About to sleep", "Hibernating")
 
@@ -222,7 +209,14 @@ def _segment_name(name: str, lang: str) -> str:
 
 
 def _segment_action(name: str, lang: str) -> str:
-    return _SEGMENTS_ZH.get(name, ("", ""))[1] if lang == "zh" else _SEGMENTS_EN.get(name, "")
+    """The suggested action of an RFM segment: the library's own (:func:`crmlab.rfm.default_segment_rules`) in
+    English, its translation here in Chinese."""
+    if lang == "zh":
+        return _SEGMENTS_ZH.get(name, ("", ""))[1]
+    from ..rfm import default_segment_rules
+
+    rules = default_segment_rules().set_index("segment")["action"]
+    return str(rules.get(name, ""))
 
 
 def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
