@@ -43,16 +43,24 @@ def _read(notebook):
     return load_notebook(Path(notebook)) if not isinstance(notebook, nbformat.NotebookNode) else notebook
 
 
-def _python(source: str) -> ast.Module | None:
-    """The cell as Python (IPython magics turned into calls); None for a cell magic or invalid code."""
+def _code(source: str) -> str | None:
+    """The cell's text as Python (IPython magics turned into calls); None for a cell magic or invalid code."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     if source.lstrip().startswith("%%"):
         return None
+    text = TransformerManager().transform_cell(source)
     try:
-        return ast.parse(TransformerManager().transform_cell(source))
+        ast.parse(text)
     except SyntaxError:
         return None
+    return text
+
+
+def _python(source: str) -> ast.Module | None:
+    """The cell as a Python syntax tree (see :func:`_code`); None for a cell magic or invalid code."""
+    text = _code(source)
+    return None if text is None else ast.parse(text)
 
 
 def _solution_lines(source: str) -> set[int]:

@@ -46,17 +46,10 @@ VERDICT_TAG = "crmlab-verdict"
 
 # ------------------------------------------------------------------------------------ the assignment
 def _transformed(source: str) -> str | None:
-    """A cell's code as Python (IPython magics turned into calls); None for a cell magic or invalid code."""
-    from IPython.core.inputtransformer2 import TransformerManager
+    """The cell's text as Python, as the assignment tooling reads it (:func:`crmlab.assign._code`)."""
+    from .assign import _code
 
-    if source.lstrip().startswith("%%"):
-        return None
-    text = TransformerManager().transform_cell(source)
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        return None
-    return text
+    return _code(source)
 
 
 def check_calls(source: str, checkers=("check",)) -> list[tuple[str, str]]:
