@@ -369,6 +369,13 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
                    help=f"analyse even when more than {UNREADABLE_LIMIT:.0%}% of the rows cannot be read "
                         "(blank ids, unparsable dates or amounts); without it the command stops")
     s.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the client report (default en)")
+    s.add_argument("--engine", choices=("auto", "memory", "duckdb"), default="auto",
+                   help="where the cleaning and the customer summaries run: in memory, or on DuckDB out of core "
+                        "(typed parquet exports larger than memory: DATE/TIMESTAMP dates, numeric amounts); auto "
+                        f"(default): DuckDB for such a parquet file of {AUTO_DUCKDB_ROWS:,} rows or more")
+    s.add_argument("--memory-limit", default=None, metavar="SIZE",
+                   help="DuckDB's memory limit with the DuckDB engine, e.g. 2GB (default); the rest spills to disk "
+                        "in a temporary folder inside --out")
     s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="compute the transaction summary on a Dask cluster (default: $CRMLAB_SCHEDULER, else here)")
     s.add_argument("--notebook", action="store_true",
@@ -379,6 +386,38 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite existing output files in DIR")
     s.set_defaults(func=cmd_analyze)
     return s
+
+
+#: Rows of a typed parquet export from which ``crmlab analyze --engine auto`` cleans it on DuckDB.
+AUTO_DUCKDB_ROWS = 5_000_000
+
+
+def _analyze_engine(args, path: Path, scheduler: str | None) -> str:
+    """``memory`` or ``duckdb`` for ``crmlab analyze``: the one asked for, or the one ``auto`` chooses."""
+    from .analyze.sqlclean import duckdb_reason
+
+    engine = getattr(args, "engine", "auto") or "auto"
+    if engine == "memory":
+        return engine
+    if engine == "duckdb":
+        if scheduler:
+            raise CrmlabError("--engine duckdb and --scheduler are two ways to go beyond one machine's memory: "
+                              "choose one")
+        reason = duckdb_reason(path, date_col=args.date, amount_col=args.amount)
+        if reason:
+            raise CrmlabError(f"--engine duckdb cannot clean {path.name}: {reason}")
+        return engine
+    if scheduler or path.suffix.lower() not in (".parquet", ".pq"):
+        return "memory"
+    import pyarrow.parquet as pq
+
+    try:
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # an unreadable file is reported by the reader, with its own message
+        return "memory"
+    if rows < AUTO_DUCKDB_ROWS:
+        return "memory"
+    return "duckdb" if duckdb_reason(path, date_col=args.date, amount_col=args.amount) is None else "memory"
 
 
 def _customer_value_on_cluster(result, scheduler: str, **kwargs):
@@ -424,12 +463,30 @@ def cmd_analyze(args) -> int:
     check_number(args.cost_per_purchase, "--cost-per-purchase", low=0.0)
     prepare_output_dir(out, [out / name for name in OUTPUTS], args.force)
     key = secrets.token_bytes(32) if args.pseudonymize else None
+    scheduler = _scheduler(args)
+    engine = _analyze_engine(args, path, scheduler)
+    if args.memory_limit is not None and engine != "duckdb":
+        raise CrmlabError("--memory-limit is DuckDB's: it needs --engine duckdb (or auto on a large typed parquet)")
+    blanks = tuple(DEFAULT_BLANK_IDS) + tuple(args.blank_id)
     t0 = time.perf_counter()
-    result = clean_transactions(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,
-                                date_format=args.date_format, decimal=args.decimal, refunds=args.refunds,
-                                observation_end=args.observation_end, key=key, encoding=args.encoding,
-                                duplicates=args.duplicates, order_col=args.order, sheet=args.sheet,
-                                blank_ids=tuple(DEFAULT_BLANK_IDS) + tuple(args.blank_id))
+    if engine == "duckdb":
+        from .analyze.sqlclean import DEFAULT_MEMORY_LIMIT, clean_parquet
+
+        for option in ("date_format", "sheet"):
+            if getattr(args, option):
+                print(f"crmlab: note: --{option.replace('_', '-')} does not apply to a typed parquet file; ignored",
+                      file=sys.stderr)
+        result = clean_parquet(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,
+                               refunds=args.refunds, observation_end=args.observation_end, key=key,
+                               duplicates=args.duplicates, order_col=args.order, blank_ids=blanks,
+                               out_path=out / "clean_transactions.parquet",
+                               memory_limit=args.memory_limit or DEFAULT_MEMORY_LIMIT)
+    else:
+        result = clean_transactions(path, customer_col=args.customer, date_col=args.date, amount_col=args.amount,
+                                    date_format=args.date_format, decimal=args.decimal, refunds=args.refunds,
+                                    observation_end=args.observation_end, key=key, encoding=args.encoding,
+                                    duplicates=args.duplicates, order_col=args.order, sheet=args.sheet,
+                                    blank_ids=blanks)
     q = result.quality.set_index("item")
     n_read, unreadable = int(q.loc["rows_read", "rows"]), result.unreadable
     reasons = [f"{item} {int(r.rows):,}" + (f" (e.g. {r.examples.split(' | ')[0]})" if r.examples else "")
@@ -441,10 +498,13 @@ def cmd_analyze(args) -> int:
             print(f"crmlab: error: {loud}; more than {UNREADABLE_LIMIT:.0%} would be left out of the analysis, "
                   "so nothing was analysed. Fix the file or the reading options (--date-format, --decimal, "
                   "--encoding, --blank-id), or pass --allow-exclusions to analyse the rest", file=sys.stderr)
+            if engine == "duckdb":  # DuckDB wrote the clean file as it went; nothing is left half-analysed
+                Path(result.transactions).unlink(missing_ok=True)
             return 1
         print(f"crmlab: WARNING: {loud}; analysed without them (--allow-exclusions)", file=sys.stderr)
     try:
-        clean = write_clean(result, out / "clean_transactions.parquet")
+        clean = (result.transactions if engine == "duckdb" else
+                 write_clean(result, out / "clean_transactions.parquet"))
         if key is not None:
             print(f"pseudonymisation key (shown once, stored nowhere; keep it to re-identify customers): {key.hex()}")
         write_csv(result.quality, out / "data_quality.csv")
@@ -453,8 +513,8 @@ def cmd_analyze(args) -> int:
     t_clean = time.perf_counter() - t0
     print(f"read {n_read:,} rows from {result.source}: {int(q.loc['rows_used', 'rows']):,} used, "
           f"{n_read - int(q.loc['rows_used', 'rows']):,} excluded" + (f" ({'; '.join(reasons)})" if reasons else "")
-          + f"; see data_quality.csv; dates read as {result.date_format or 'date cells'}; cleaned in {t_clean:.1f} s")
-    scheduler = _scheduler(args)
+          + f"; see data_quality.csv; dates read as {result.date_format or 'date cells'}; cleaned "
+          + ("out of core by DuckDB " if engine == "duckdb" else "") + f"in {t_clean:.1f} s")
     if scheduler:
         value = _customer_value_on_cluster(result, scheduler, gross_margin=args.gross_margin,
                                            cost_per_purchase=args.cost_per_purchase)

@@ -239,7 +239,8 @@ def rfm_table(transactions: pd.DataFrame, *, customer_col: str = "customer_id", 
     * ``frequency`` = number of purchase days, the first included (same-day purchases count once);
     * ``monetary`` = total spend up to ``observation_end``.
 
-    Parameters and validation are those of :func:`rfm_summary` (``amount_col`` is required here).
+    Parameters and validation are those of :func:`rfm_summary` (``amount_col`` is required here), engines
+    included: a file path or DuckDB relation is reduced by DuckDB, a Dask DataFrame by Dask.
 
     Returns
     -------
@@ -264,7 +265,7 @@ def rfm_table(transactions: pd.DataFrame, *, customer_col: str = "customer_id", 
     unit = _UNIT_DAYS[check_time_unit(time_unit, "time_unit", _UNIT_DAYS)]
     if amount_col is None:
         raise ValueError("amount_col is required for rfm_table (monetary is total spend)")
-    cd = _customer_days(transactions, customer_col, date_col, amount_col, observation_end)
+    cd = _engine_customer_days(transactions, customer_col, date_col, amount_col, observation_end)
     return pd.DataFrame({
         "recency": (cd.end_day - cd.last_day) / unit,
         "frequency": cd.n_days.astype(np.int64),

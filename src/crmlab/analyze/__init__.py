@@ -17,8 +17,15 @@ before it:
     :func:`clean_transactions`: read + parse + the data-quality account (every row used or excluded under
     one reason: totals rows, blank ids, unreadable dates and amounts, duplicates, refunds), same-day
     merging, pseudonyms.
+:mod:`~crmlab.analyze.sqlclean`
+    :func:`~crmlab.analyze.sqlclean.clean_parquet`: the same rules and the same data-quality account run by
+    DuckDB on a typed parquet export, out of core, writing the clean file with ``COPY`` (for exports larger
+    than memory; ``crmlab analyze --engine duckdb``).
 :mod:`~crmlab.analyze.store`
     the clean file: :func:`write_clean` to parquet with its quality table, :func:`load_transactions` back.
+:mod:`~crmlab.analyze.logs`
+    the few questions the report asks of the clean log itself (its dates, recent spend, holdout purchases),
+    on a DataFrame with pandas or on the clean file with DuckDB.
 :mod:`~crmlab.analyze.model`
     :func:`customer_value`: the per-customer table from crmlab's RFM, ABC and BG/NBD + Gamma-Gamma CLV.
 :mod:`~crmlab.analyze.client`

@@ -46,7 +46,8 @@ caller's business (``crmlab analyze --pseudonymize`` prints a random one once an
 
 Memory: of each batch only the valid rows' customer id, day, amount and row number are kept (about 40
 bytes a row); same-day merging is one sort of an integer key. A 10-million-row CSV is cleaned in under
-half a minute with a peak of about 2 GB (``bench/bench_analyze.py``).
+half a minute with a peak of about 2 GB (``bench/bench_analyze.py``). Beyond memory, a typed parquet export
+is cleaned by the same rules on DuckDB, out of core (:mod:`crmlab.analyze.sqlclean`).
 
 This layer does not read files or parse text itself, does not write anything (see
 :mod:`crmlab.analyze.store`) and computes no customer metric (see :mod:`crmlab.analyze.model`).

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .logs import date_range, spend_after
+
 __all__ = ["client_report", "Holdout", "holdout_check", "write_csv"]
 
 _SEGMENTS_ZH = {
@@ -165,16 +167,17 @@ def holdout_check(transactions: pd.DataFrame, observation_end, *, min_calibratio
     from ..clv import BetaGeoModel
     from ..rfm import rfm_summary
 
+    from .logs import purchases_between
+
     end = pd.Timestamp(observation_end).normalize()
-    first = pd.Timestamp(transactions["date"].min()).normalize()
+    first = date_range(transactions)[0]
     weeks = int((end - first).days // 7)
     hold = min(26, weeks // 4)
     if hold < min_holdout_weeks or weeks - hold < min_calibration_weeks:
         return None
     cal_end = end - pd.Timedelta(weeks=hold)
-    cal = transactions[transactions["date"] <= cal_end]
-    summary = rfm_summary(cal, customer_col="customer_id", date_col="date", amount_col="amount",
-                          observation_end=cal_end, time_unit="W")
+    summary = rfm_summary(transactions, customer_col="customer_id", date_col="date", amount_col="amount",
+                          observation_end=cal_end, time_unit="W")  # purchases after cal_end are left out
     summary = summary[summary["T"] > 0]
     if (summary["frequency"] > 0).sum() < 50:
         return None
@@ -183,8 +186,7 @@ def holdout_check(transactions: pd.DataFrame, observation_end, *, min_calibratio
         bg = BetaGeoModel().fit(summary["frequency"], summary["recency"], summary["T"])
     if not bg.converged_:
         return None
-    later = transactions[(transactions["date"] > cal_end) & (transactions["date"] <= end)]
-    actual = later.groupby("customer_id").size().reindex(summary.index, fill_value=0).to_numpy(float)
+    actual = purchases_between(transactions, cal_end, end).reindex(summary.index, fill_value=0).to_numpy(float)
     predicted = bg.conditional_expected_purchases(hold, summary["frequency"].to_numpy(), summary["recency"].to_numpy(),
                                                   summary["T"].to_numpy())
     bucket = np.minimum(summary["frequency"].to_numpy(), 7)
@@ -239,8 +241,9 @@ def client_report(cv, quality: pd.DataFrame, transactions: pd.DataFrame, out, *,
         The per-customer analysis.
     quality : DataFrame
         The data-quality account of the cleaning (``CleanResult.quality``).
-    transactions : DataFrame
-        The clean log (``customer_id``, ``date``, ``amount``), for the period and the holdout check.
+    transactions : DataFrame or path
+        The clean log (``customer_id``, ``date``, ``amount``), for the period and the holdout check; or the
+        clean parquet file of the DuckDB engine (:mod:`crmlab.analyze.logs`).
     out : path
         Existing folder.
     source : str
@@ -272,11 +275,10 @@ def client_report(cv, quality: pd.DataFrame, transactions: pd.DataFrame, out, *,
     n = len(c)
     revenue = float(c["monetary"].sum())
     end = pd.Timestamp(cv.observation_end)
-    first = pd.Timestamp(transactions["date"].min()).normalize()
+    first = date_range(transactions)[0]
     weeks = int((end - first).days // 7)
     share20 = top_share(c.set_index("customer_id")["monetary"], 0.2) if revenue > 0 else 0.0
-    last_year = transactions[transactions["date"] > end - pd.Timedelta(days=365)]
-    recent = last_year.groupby("customer_id")["amount"].sum()
+    recent = spend_after(transactions, end - pd.Timedelta(days=365))
     recent = recent.reindex(c["customer_id"]).fillna(0.0).to_numpy()
     modelled = c["p_alive"].notna().any()
     if modelled:

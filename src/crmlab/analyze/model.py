@@ -85,8 +85,10 @@ def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_
 
     Parameters
     ----------
-    transactions : DataFrame
-        Columns ``customer_id``, ``date``, ``amount`` (>= 0), e.g. ``clean_transactions(...).transactions``.
+    transactions : DataFrame or path
+        Columns ``customer_id``, ``date``, ``amount`` (>= 0), e.g. ``clean_transactions(...).transactions``;
+        or the clean parquet file of :func:`~crmlab.analyze.sqlclean.clean_parquet`, which the per-customer
+        reductions read with DuckDB, out of core (the result is the same).
     observation_end : date-like, optional
         End of observation (default: last date).
     horizon_months : int
@@ -167,6 +169,8 @@ def customer_value(transactions: pd.DataFrame, *, observation_end=None, horizon_
     out["p_alive"] = np.round(p_alive, 4)
     out["expected_purchases"] = np.round(expected, 4)
     out["clv"] = np.round(clv, 2)
-    end = pd.Timestamp(transactions["date"].max()) if observation_end in (None, "") else pd.Timestamp(observation_end)
+    from .logs import date_range
+
+    end = date_range(transactions)[1] if observation_end in (None, "") else pd.Timestamp(observation_end)
     return CustomerValue(customers=out, segments=segments, abc=abc, bgnbd=bg, gamma_gamma=gg, model_note=note,
                          horizon_months=horizon_months, observation_end=end.normalize())
