@@ -87,6 +87,52 @@ def test_ready_case_of_kind_case_has_world_and_enough_checked_exercises(case_id)
     assert len(registered(case_id)) >= MIN_EXERCISES
 
 
+REVIEW_CASES = [cid for cid in READY if CASES[cid].kind == "review"]
+MIN_REVIEW_EXERCISES = 15
+
+
+@pytest.mark.parametrize("case_id", REVIEW_CASES)
+def test_ready_review_has_no_world_both_editions_and_enough_checked_exercises(case_id):
+    """A review (kind ``review``, e.g. crm_exam) checks what the case notebooks teach: no world.py, no
+    snapshot, a notebook in both editions and 15 or more exercises, judged on no world at all."""
+    assert not case_file(case_id, "world").is_file(), f"cases/{case_id}/world.py: a review has no world"
+    assert not (ROOT / "datasets" / case_id).exists(), f"datasets/{case_id}/: a review has no data"
+    assert case_id in CHECKED, f"cases/{case_id}/checks.py is missing"
+    assert (ROOT / "notebooks" / "zh" / f"{case_id}.ipynb").is_file()
+    assert len(registered(case_id)) >= MIN_REVIEW_EXERCISES
+    assert fixed_data_worlds(case_id) == {"review": None}
+    from crmlab.checks import graded_world_maker
+
+    maker = graded_world_maker(case_id)
+    assert maker is not None and maker({"seed": 1, "lang": "en"}) is None
+
+
+@pytest.mark.parametrize("case_id", REVIEW_CASES)
+def test_every_review_exercise_links_the_notebook_that_teaches_it(case_id):
+    """checks.py maps every exercise to the catalogued case(s) that teach it (``TEACHES``); each hint ends
+    with that link in its language, and in each edition the cell after the exercise's cell names it."""
+    from crmlab._casemodules import load_case_module
+    from crmlab.checks import _REGISTRY
+
+    teaches = load_case_module(case_id, "checks").TEACHES
+    assert sorted(teaches) == registered(case_id)
+    for name, ids in teaches.items():
+        assert ids and all(c in CASES and c != case_id for c in ids), f"{name}: {ids} not all in the catalogue"
+        ex = _REGISTRY[(case_id, name)]
+        for c in ids:
+            assert f"notebooks/{c}.ipynb" in ex.hint and f"notebooks/zh/{c}.ipynb" in ex.hint_zh, name
+    for folder in ("", "zh/"):
+        cells = json.loads((ROOT / "notebooks" / f"{folder}{case_id}.ipynb").read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            src = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "# BEGIN SOLUTION" not in src:
+                continue
+            name = next(n for n in teaches if f'check("{n}"' in src)
+            after = "".join(cells[i + 1]["source"]) if i + 1 < len(cells) else ""
+            for c in teaches[name]:
+                assert f"notebooks/{folder}{c}.ipynb" in after, f"{folder}{case_id}: no link to {c} after {name}"
+
+
 # ------------------------------------------------------------------------------------------------ worlds
 def _small(case_id):
     return snapshot_knobs(case_id)

@@ -5,7 +5,10 @@ industry, kind, sources (a source document and lines, or "public record"), learn
 questions, and a status: ``ready`` (its notebook exists and runs) or ``planned`` (catalogued, a folder with
 only its case.yaml). Everything else about a case follows from its id: the notebook
 ``notebooks/<id>.ipynb``, the world ``cases/<id>/world.py``, the checks ``cases/<id>/checks.py`` and the
-snapshot ``datasets/<id>/``. Parameters are not repeated here: a notebook's ``parameters`` cell declares
+snapshot ``datasets/<id>/``. The kind is ``case`` (a case of the sources, on its seeded world), ``method`` (a
+method notebook, whose world and checks are optional) or ``review`` (an exam review: checked questions on what
+the case notebooks teach, with no world, no data and no snapshot — its checks take ``world=None``). Parameters
+are not repeated here: a notebook's ``parameters`` cell declares
 them, and a world's knobs declare their own defaults.
 """
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .paths import cases_dir, project_root
 __all__ = ["Case", "load_cases", "get_case", "case_ids", "REQUIRED_FIELDS", "STATUSES", "KINDS"]
 
 STATUSES = ("ready", "planned")
-KINDS = ("case", "method")
+KINDS = ("case", "method", "review")
 REQUIRED_FIELDS = ("id", "title", "company", "industry", "kind", "status", "sources",
                    "learning_objectives", "discussion_questions")
 #: Fields an earlier layout had; a case file that still carries one is refused with a reason.

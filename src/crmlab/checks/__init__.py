@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,7 +39,8 @@ from .._validate import LANGS, check_lang
 __all__ = ["exercise", "solutions", "mistakes", "data_worlds", "graded_world", "graded_world_maker", "solve",
            "mistaken", "points",
            "fixed_data_worlds", "Checker", "Result", "Text", "LANGS", "close",
-           "equal", "same_set", "registered", "strip_solutions", "WrongKind", "NOT_ANSWERED"]
+           "equal", "same_set", "one_of", "all_of", "choice", "matching", "normalise_text", "registered",
+           "strip_solutions", "WrongKind", "NOT_ANSWERED"]
 
 NOT_ANSWERED = Ellipsis  # what a stripped solution leaves behind
 
@@ -348,6 +350,183 @@ def same_set(answer, expected, *, what: str, what_zh: str = ""):
     right, extra = len(got & want), len(got - want)
     return False, Text(f"{w.en}: {right} of {len(want)} right, {extra} that should not be there",
                        f"{w.zh}：应有 {len(want)} 个，你答对 {right} 个，另有 {extra} 个不该在其中")
+
+
+# ----------------------------------------------------------------------------------------- text answers
+def normalise_text(text: str) -> str:
+    """Text as compared by :func:`one_of`, :func:`all_of` and :func:`matching`: Unicode NFKC (full-width
+    letters, digits and punctuation become their ordinary forms), case-folded, with every space and every
+    punctuation mark of either script (、，。；：“”‘’（）《》 and ,.;:'"()-/ …) removed.
+
+    >>> normalise_text("（ＣＲＭ）：客户关系管理。") == normalise_text("crm 客户关系管理")
+    True
+    >>> normalise_text("Data-Warehouse")
+    'datawarehouse'
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] in "PZ"))
+
+
+def _text(answer, w: Text) -> str:
+    if not isinstance(answer, str):
+        kind = type(answer).__name__
+        raise _Wrong(Text(f"expected text for {w.en}, got {kind}", f"{w.zh}应当是文字，而你给的是 {kind}"))
+    return answer
+
+
+def _variants(accepted) -> set[str]:
+    """The normalised forms of one answer's accepted variants (a string or an iterable of strings)."""
+    items = [accepted] if isinstance(accepted, str) else list(accepted)
+    out = {normalise_text(a) for a in items}
+    out.discard("")
+    if not out:
+        raise ValueError("an answer needs at least one accepted variant that is not empty")
+    return out
+
+
+def one_of(answer, accepted, *, what: str, what_zh: str = ""):
+    """A text answer (a fill-in-the-blank) right when it equals any of the ``accepted`` variants — give them in
+    Chinese and in English — after :func:`normalise_text` (full-width forms, case, spaces and punctuation of both
+    scripts do not matter). The message echoes the student's answer only, never an accepted one.
+
+    >>> ok, msg = one_of("客户资源价值最大化。", ["客户资源价值最大化", "maximising customer resource value"],
+    ...                  what="the ultimate goal of CRM", what_zh="CRM的终极目标")
+    >>> ok, msg.zh
+    (True, 'CRM的终极目标：“客户资源价值最大化。” 正确')
+    """
+    w = _what(what, what_zh)
+    given = _text(answer, w)
+    norm = normalise_text(given)
+    if not norm:
+        return False, Text(f"{w.en}: the answer is empty", f"{w.zh}：答案是空的")
+    ok = norm in _variants(accepted)
+    return ok, Text(f"{w.en}: {given.strip()!r} is {'right' if ok else 'not an accepted answer'}",
+                    f"{w.zh}：“{given.strip()}” {'正确' if ok else '不是可接受的答案'}")
+
+
+_SEPARATORS = re.compile(r"[、，,;；/／\n]+")
+
+
+def all_of(answer, expected, *, what: str, what_zh: str = "", ordered: bool = False):
+    """Several blanks at once (the three types of CRM, the four Cs): ``expected`` is a list with one entry per
+    blank, each a string or a list of accepted variants (Chinese and English). The answer is a list of strings,
+    or one string whose parts are separated by 、，,;； or /. Order is ignored unless ``ordered``; every blank
+    must be filled once. The message counts the right parts and never names a missing one.
+
+    >>> all_of("运营型、协作型，analytical CRM", [["运营型", "operational"], ["分析型", "analytical CRM"],
+    ...        ["协作型", "合作型", "collaborative"]], what="the three types of CRM")[0]
+    True
+    """
+    w = _what(what, what_zh)
+    if isinstance(answer, str):
+        parts = [p for p in _SEPARATORS.split(answer) if normalise_text(p)]
+    elif hasattr(answer, "__iter__") and not isinstance(answer, (bytes, dict)):
+        parts = [_text(p, w) for p in answer]
+    else:
+        kind = type(answer).__name__
+        raise _Wrong(Text(f"expected a list of texts for {w.en}, got {kind}",
+                          f"{w.zh}应当是一个文字列表，而你给的是 {kind}"))
+    wanted = [_variants(e) for e in expected]
+    got = [normalise_text(p) for p in parts]
+    if ordered:
+        right = sum(1 for g, v in zip(got, wanted) if g in v)
+    else:  # each blank may be filled by one part only: a greedy match suffices, variants of blanks differ
+        free = list(range(len(wanted)))
+        right = 0
+        for g in got:
+            hit = next((i for i in free if g in wanted[i]), None)
+            if hit is not None:
+                free.remove(hit)
+                right += 1
+    n = len(wanted)
+    ok = right == n and len(got) == n
+    if ok:
+        return True, Text(f"{w.en}: all {n} right", f"{w.zh}：{n} 项全部正确")
+    extra = f", {len(got)} given" if len(got) != n else ""
+    extra_zh = f"，你给了 {len(got)} 项" if len(got) != n else ""
+    order = " in this order" if ordered else ""
+    return False, Text(f"{w.en}: {right} of {n} right{order}{extra}",
+                       f"{w.zh}：应有 {n} 项，{'按顺序' if ordered else ''}答对 {right} 项{extra_zh}")
+
+
+def _letters(answer, w: Text, options: str) -> str:
+    text = _text(answer, w) if not isinstance(answer, (list, tuple, set)) else "".join(_text(a, w) for a in answer)
+    letters = normalise_text(text)
+    valid = options.casefold()
+    if not letters or any(ch not in valid for ch in letters) or len(set(letters)) != len(letters):
+        raise _Wrong(Text(f"expected the letter of an option ({', '.join(options)}) for {w.en}, got {text!r}",
+                          f"{w.zh}应当填选项的字母（{'、'.join(options)}），而你给的是 {text!r}"))
+    return "".join(sorted(letters))
+
+
+def choice(answer, expected: str, *, what: str, what_zh: str = "", options: str = "ABCD"):
+    """A multiple-choice answer: the letter(s) of the right option(s). "B", "b", "(B)", "（Ｂ）", "B." are the
+    same answer; for several right options ("BD") their order and separators do not matter ("D, B").
+
+    >>> [choice(a, "B", what="q")[0] for a in ("B", "b", "(B)", "Ｂ", "B.", "C")]
+    [True, True, True, True, True, False]
+    """
+    w = _what(what, what_zh)
+    want = "".join(sorted(normalise_text(expected)))
+    if not want or any(ch not in options.casefold() for ch in want):
+        raise ValueError(f"the expected option {expected!r} is not among {options!r}")
+    got = _letters(answer, w, options)
+    ok = got == want
+    shown = ", ".join(got.upper())
+    verdict = ("is " if len(got) == 1 else "are ") + ("right" if ok else "not right")
+    return ok, Text(f"{w.en}: option{'s' if len(got) > 1 else ''} {shown} {verdict}",
+                    f"{w.zh}：选项 {'、'.join(got.upper())} {'正确' if ok else '不对'}")
+
+
+def matching(answer, expected: dict, *, what: str, what_zh: str = ""):
+    """A matching question: ``answer`` is a dict ``{left item: right item}``; ``expected`` maps every left
+    item to its right item. A left item may be given as a tuple of variants (``("认知忠诚", "cognitive
+    loyalty")``, so that both editions' keys are understood), a right item as a string or a list of accepted
+    variants. Keys and values are compared after :func:`normalise_text`. The verdict counts the right pairs,
+    never says which pairs are wrong or what their right partner is.
+
+    >>> ok, msg = matching({"认知忠诚": "A", "affective loyalty": "A"},
+    ...                    {("认知忠诚", "cognitive loyalty"): "A", ("情感忠诚", "affective loyalty"): "B"},
+    ...                    what="loyalty kinds", what_zh="忠诚类型")
+    >>> ok, msg.en
+    (False, 'loyalty kinds: 1 of 2 pairs right')
+    """
+    w = _what(what, what_zh)
+    if not isinstance(answer, dict):
+        kind = type(answer).__name__
+        raise _Wrong(Text(f"expected a dict {{left: right}} for {w.en}, got {kind}",
+                          f"{w.zh}应当是一个字典 {{左项: 右项}}，而你给的是 {kind}"))
+    index, want = {}, []
+    for key, value in expected.items():
+        for variant in _variants(key):
+            if variant in index:
+                raise ValueError(f"the left item {variant!r} appears twice in a matching question")
+            index[variant] = len(want)
+        want.append(_variants(value))
+    got: dict[int, str] = {}
+    unknown = 0
+    for k, v in answer.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise _Wrong(Text(f"the pairs of {w.en} must be text: {k!r}: {v!r}",
+                              f"{w.zh}的每一对都应当是文字：{k!r}: {v!r}"))
+        i = index.get(normalise_text(k))
+        if i is None or i in got:  # an item not in the question, or one item given twice
+            unknown += 1
+        else:
+            got[i] = normalise_text(v)
+    n = len(want)
+    right = sum(1 for i, v in got.items() if v in want[i])
+    if right == n and not unknown:
+        return True, Text(f"{w.en}: all {n} pairs right", f"{w.zh}：{n} 对全部正确")
+    en = f"{w.en}: {right} of {n} pairs right"
+    zh = f"{w.zh}：共 {n} 对，答对 {right} 对"
+    if len(got) < n:
+        en += f", {n - len(got)} not matched"
+        zh += f"，{n - len(got)} 项没有配对"
+    if unknown:
+        en += f", {unknown} item(s) on the left that are not in the question"
+        zh += f"，另有 {unknown} 个左项不在题目中（或重复）"
+    return False, Text(en, zh)
 
 
 _SOLUTION = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|$)", re.S | re.M)
