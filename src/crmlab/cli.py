@@ -7,6 +7,7 @@ errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -420,6 +421,27 @@ def _analyze_engine(args, path: Path, scheduler: str | None) -> str:
     return "duckdb" if duckdb_reason(path, date_col=args.date, amount_col=args.amount) is None else "memory"
 
 
+@contextlib.contextmanager
+def _duckdb_limits(engine: str, args, out: Path):
+    """With the DuckDB engine, DuckDB's memory limit and a spill folder inside ``out`` (removed afterwards)
+    for every DuckDB query of the block; nothing otherwise."""
+    if engine != "duckdb":
+        yield
+        return
+    import shutil
+    import tempfile
+
+    from .analyze.sqlclean import DEFAULT_MEMORY_LIMIT
+    from .summary_engines import duckdb_limits
+
+    spill = Path(tempfile.mkdtemp(prefix=".crmlab-duckdb-", dir=out))
+    try:
+        with duckdb_limits(args.memory_limit or DEFAULT_MEMORY_LIMIT, spill):
+            yield
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
 def _customer_value_on_cluster(result, scheduler: str, **kwargs):
     """customer_value with the transaction summary computed on the Dask cluster at ``scheduler`` (the log is
     sent to the workers in partitions; only the per-customer summary comes back), the models fitted here."""
@@ -519,16 +541,18 @@ def cmd_analyze(args) -> int:
         value = _customer_value_on_cluster(result, scheduler, gross_margin=args.gross_margin,
                                            cost_per_purchase=args.cost_per_purchase)
     else:
-        value = customer_value(result.transactions, observation_end=result.observation_end,
-                               gross_margin=args.gross_margin, cost_per_purchase=args.cost_per_purchase)
+        with _duckdb_limits(engine, args, out):  # the per-customer reductions of the clean file, on DuckDB
+            value = customer_value(result.transactions, observation_end=result.observation_end,
+                                   gross_margin=args.gross_margin, cost_per_purchase=args.cost_per_purchase)
     if value.bgnbd is None:
         print(f"crmlab: WARNING: the CLV models were {value.model_note}; p_alive, expected_purchases and clv "
               "are empty", file=sys.stderr)
     else:
         print(f"CLV models {value.model_note}")
     try:
-        write_report(result, out, value=value, lang=args.lang, gross_margin=args.gross_margin,
-                     cost_per_purchase=args.cost_per_purchase)
+        with _duckdb_limits(engine, args, out):
+            write_report(result, out, value=value, lang=args.lang, gross_margin=args.gross_margin,
+                         cost_per_purchase=args.cost_per_purchase)
         if notebook is not None:
             write_notebook(clean, out, observation_end=result.observation_end, gross_margin=args.gross_margin,
                            cost_per_purchase=args.cost_per_purchase, timeout=args.timeout, lang=args.lang)

@@ -20,12 +20,14 @@ are identical up to the order in which floating-point additions happen (a relati
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_duckdb_input", "is_dask_input", "customer_days_duckdb", "customer_days_dask"]
+__all__ = ["is_duckdb_input", "is_dask_input", "customer_days_duckdb", "customer_days_dask", "duckdb_limits",
+           "connect"]
 
 _REFUND_HINT = ("refunds and returns must be netted against the purchases they reverse before summarising "
                 "(crmlab does not guess which purchase a refund belongs to)")
@@ -39,6 +41,39 @@ def is_duckdb_input(obj) -> bool:
 def is_dask_input(obj) -> bool:
     """A Dask DataFrame (checked by its module, so that dask is imported only when it is used)."""
     return type(obj).__module__.startswith("dask") and hasattr(obj, "npartitions")
+
+
+#: DuckDB settings for the connections this module opens (None: DuckDB's own defaults), set for a block of
+#: work with :func:`duckdb_limits` - ``crmlab analyze`` caps DuckDB's memory this way.
+_LIMITS = {"memory_limit": None, "temp_directory": None}
+
+
+@contextmanager
+def duckdb_limits(memory_limit: str | None = None, temp_directory=None):
+    """Within the block, DuckDB connections opened by crmlab use this memory limit (``"2GB"``) and spill to
+    ``temp_directory``; the previous settings come back after it."""
+    before = dict(_LIMITS)
+    _LIMITS.update(memory_limit=memory_limit, temp_directory=None if temp_directory is None else str(temp_directory))
+    try:
+        yield
+    finally:
+        _LIMITS.update(before)
+
+
+def connect(memory_limit: str | None = None, temp_directory=None):
+    """A DuckDB connection in UTC with the given limits, else those of :func:`duckdb_limits`, else DuckDB's."""
+    import duckdb
+
+    con = duckdb.connect()
+    memory_limit = memory_limit or _LIMITS["memory_limit"]
+    temp_directory = temp_directory or _LIMITS["temp_directory"]
+    if memory_limit:
+        con.execute(f"SET memory_limit='{memory_limit}'")
+    if temp_directory:
+        con.execute("SET temp_directory='" + str(temp_directory).replace("'", "''") + "'")
+    con.execute("SET preserve_insertion_order=false")
+    con.execute("SET TimeZone='UTC'")
+    return con
 
 
 def _quote(name: str) -> str:
@@ -67,19 +102,12 @@ def customer_days_duckdb(source, customer_col: str, date_col: str, amount_col: s
     """The per-customer reduction of ``source`` (a file path or a DuckDB relation), by DuckDB.
 
     ``memory_limit`` (e.g. ``"2GB"``) and ``temp_directory`` are DuckDB's settings for work larger than
-    memory (it spills to the temporary directory). Returns the ``_CustomerDays`` of :mod:`crmlab.rfm`.
+    memory (it spills to the temporary directory); without them, those of :func:`duckdb_limits`. Returns the
+    ``_CustomerDays`` of :mod:`crmlab.rfm`.
     """
-    import duckdb
-
     from .rfm import _CustomerDays, _observation_day
 
-    con = duckdb.connect() if type(source).__name__ != "DuckDBPyRelation" else None
-    if con is not None:
-        if memory_limit:
-            con.execute(f"SET memory_limit='{memory_limit}'")
-        if temp_directory:
-            con.execute(f"SET temp_directory='{temp_directory}'")
-        con.execute("SET TimeZone='UTC'")
+    con = connect(memory_limit, temp_directory) if type(source).__name__ != "DuckDBPyRelation" else None
     rel = _relation(con, source)
     types = dict(zip(rel.columns, [str(t) for t in rel.types]))
     wanted = {"customer_col": customer_col, "date_col": date_col}
@@ -111,12 +139,13 @@ def customer_days_duckdb(source, customer_col: str, date_col: str, amount_col: s
     if amount_col is not None and negative:
         raise ValueError(f"column {amount_col!r} of transactions has {negative} negative amount(s); {_REFUND_HINT}")
     end_day = _observation_day(observation_end, int(first_day), int(last_day))
+    # aggregations and a hash join only (no window over all customer-days): each spills to disk when it must
     per = base.query("b", f"""
         WITH days AS (SELECT c, day, sum(a) AS a FROM b WHERE day <= {end_day} GROUP BY c, day),
-             marked AS (SELECT c, day, a, min(day) OVER (PARTITION BY c) AS f FROM days)
+             firsts AS (SELECT c, min(day) AS f FROM days GROUP BY c)
         SELECT c, min(day) AS first_day, max(day) AS last_day, count(*) AS n_days, sum(a) AS total,
                sum(CASE WHEN day > f THEN a ELSE 0.0 END) AS repeat_total
-        FROM marked GROUP BY c ORDER BY c""").fetchnumpy()
+        FROM days JOIN firsts USING (c) GROUP BY c ORDER BY c""").fetchnumpy()
     ids = per["c"]
     ids = ids.to_numpy() if hasattr(ids, "to_numpy") else np.asarray(ids)
     index = pd.Index(list(ids) if ids.dtype == object else ids, name=customer_col)

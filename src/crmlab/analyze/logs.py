@@ -32,11 +32,10 @@ def is_file_log(log) -> bool:
 
 
 def _sql(log, query: str):
-    import duckdb
+    from ..summary_engines import connect
 
-    con = duckdb.connect()
+    con = connect()  # the limits crmlab analyze set, if any
     try:
-        con.execute("SET TimeZone='UTC'")
         path = "'" + str(Path(log)).replace("'", "''") + "'"
         return con.execute(query.replace("LOG", f"read_parquet({path})")).fetchnumpy()
     finally:
