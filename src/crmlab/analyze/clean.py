@@ -238,7 +238,12 @@ class CleanResult:
 
 # --- cleaning --------------------------------------------------------------------------------------------
 def _refund_error(rows: np.ndarray, raw: pa.Array, idx: np.ndarray, total: int) -> CrmlabError:
-    shown = ", ".join(f"row {int(rows[i])} (amount {raw[int(i)].as_py()!r})" for i in idx[:5])
+    return refund_error([(int(rows[i]), raw[int(i)].as_py()) for i in idx[:5]], total)
+
+
+def refund_error(first: list, total: int) -> CrmlabError:
+    """The error of ``--refunds error``: the first negative amounts as (row number, cell) pairs, and how many."""
+    shown = ", ".join(f"row {r} (amount {v!r})" for r, v in first[:5])
     return CrmlabError(f"refunds: found negative amounts with --refunds error, first {shown}"
                        f"{' ...' if total > 5 else ''}; use --refunds net to subtract them from the same "
                        "day's purchases or --refunds drop to exclude them")
@@ -442,9 +447,13 @@ def _total_rows(batch: pa.RecordBatch) -> np.ndarray:
 
 
 def _total_cell(batch: pa.RecordBatch, i: int) -> str:
+    return total_label(batch.schema.names, [col[i].as_py() for col in batch.columns])
+
+
+def total_label(names, values) -> str:
+    """How a totals row is shown in the quality table: the first cell holding a totals word, ``name='合计'``."""
     words = set(TOTAL_WORDS)
-    for name, col in zip(batch.schema.names, batch.columns):
-        v = col[i].as_py()
+    for name, v in zip(names, values):
         if isinstance(v, str) and v.strip().lower().rstrip(":：").strip() in words:
             return f"{name}={v!r}"
     return "totals row"

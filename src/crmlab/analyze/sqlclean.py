@@ -41,8 +41,8 @@ import pandas as pd
 
 from .._validate import check_choice
 from ..errors import CrmlabError
-from .clean import (_DUPLICATE_TEXT, _N_EXAMPLES, DUPLICATE_POLICIES, REASONS, REFUND_POLICIES, TOTAL_WORDS,
-                    CleanResult, _quality_table, _Tally, pseudonymize)
+from .clean import (_N_EXAMPLES, DUPLICATE_POLICIES, REFUND_POLICIES, TOTAL_WORDS, CleanResult, _quality_table,
+                    _Tally, pseudonymize, refund_error, total_label)
 from .parse import DEFAULT_BLANK_IDS, observation_end_day
 
 __all__ = ["clean_parquet", "duckdb_reason", "DEFAULT_MEMORY_LIMIT"]
@@ -248,7 +248,7 @@ def _clean(con, path, label, types, cust, date, amount, order, refunds, end, key
         if col is None:
             cells = ", ".join(f"{_q(n)}" for n in texts)
             got = con.execute(f"SELECT {_ROW}, {cells} FROM raw WHERE {_ROW} IN ({first}) ORDER BY {_ROW}").fetchall()
-            tally.examples[reason] = [f"row {int(r[0])}: " + _total_cell(texts, r[1:]) for r in got]
+            tally.examples[reason] = [f"row {int(r[0])}: " + total_label(texts, r[1:]) for r in got]
         else:
             tally.examples[reason] = _examples(
                 con, f"SELECT {_ROW}, {col} FROM raw WHERE {_ROW} IN ({first}) ORDER BY {_ROW}", lambda r: repr(r[1]))
@@ -257,10 +257,7 @@ def _clean(con, path, label, types, cust, date, amount, order, refunds, end, key
         if neg:
             got = con.execute(f"SELECT {_ROW}, {a} FROM raw WHERE {_ROW} IN (SELECT row FROM rows WHERE reason = 0 "
                               f"AND a < 0 ORDER BY row LIMIT 5) ORDER BY {_ROW}").fetchall()
-            shown = ", ".join(f"row {int(r)} (amount {v!r})" for r, v in got)
-            raise CrmlabError(f"refunds: found negative amounts with --refunds error, first {shown}"
-                              f"{' ...' if neg > 5 else ''}; use --refunds net to subtract them from the same "
-                              "day's purchases or --refunds drop to exclude them")
+            raise refund_error([(int(r), v) for r, v in got], neg)
     if dedup:
         # one group per order id where there is one, else per row hash (all columns) that also agrees on
         # customer, day and amount - so a hash collision cannot merge two different purchases
@@ -357,11 +354,3 @@ def _total_word(col: str) -> str:  # ``col``: the cell already trimmed of _ASCII
 def _plain(value):
     """JSON for numpy scalars in the quality table."""
     return value.item() if hasattr(value, "item") else str(value)
-
-
-def _total_cell(names, values) -> str:
-    words = set(TOTAL_WORDS)
-    for name, v in zip(names, values):
-        if isinstance(v, str) and v.strip().lower().rstrip(":：").strip() in words:
-            return f"{name}={v!r}"
-    return "totals row"
