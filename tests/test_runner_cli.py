@@ -70,9 +70,9 @@ def test_list_shows_ready_and_planned(tiny_project, capsys):
     rc, out, err = _run_cli(capsys, "list")
     assert rc == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["id", "status", "title"]
+    assert lines[0].split()[:4] == ["id", "status", "kind", "title"]
     assert any(line.startswith("later") and "planned" in line for line in lines)
-    assert any(line.startswith("tiny") and "ready" in line for line in lines)
+    assert any(line.split()[:3] == ["tiny", "ready", "case"] for line in lines)
     assert "2 cases: 1 ready, 1 planned" in out
     rc, out, _ = _run_cli(capsys, "list", "--ids")
     assert out.splitlines() == ["later", "tiny"]

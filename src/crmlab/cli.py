@@ -56,12 +56,13 @@ def cmd_list(args) -> int:
         return "+".join(found) if found else "—"
 
     zh = args.lang == "zh"
-    headers = ("id", "状态" if zh else "status", "标题" if zh else "title", "company", "industry",
-               "版本" if zh else "editions")
+    headers = ("id", "状态" if zh else "status", "类型" if zh else "kind", "标题" if zh else "title", "company",
+               "industry", "版本" if zh else "editions")
     status = {"ready": "可用", "planned": "计划中"} if zh else {}
-    rows = [(c.id, status.get(c.status, c.status), c.title(args.lang), c.company, c.industry, editions(c))
-            for c in cases]
-    limits = (22, 7, 46, 26, 26, 9)
+    kind = {"case": "案例", "method": "方法", "review": "复习"} if zh else {}
+    rows = [(c.id, status.get(c.status, c.status), kind.get(c.kind, c.kind), c.title(args.lang), c.company,
+             c.industry, editions(c)) for c in cases]
+    limits = (22, 7, 6, 46, 26, 26, 9)
     rows = [tuple(_clip(v, n) for v, n in zip(r, limits)) for r in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     print("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip())
