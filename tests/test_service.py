@@ -400,3 +400,149 @@ def test_pareto_ignores_unused_categorical_levels():
     c = pd.DataFrame({"category": pd.Categorical(["noise", "noise", "leak"], categories=["leak", "noise", "rust"])})
     t = sv.complaint_pareto(c)
     assert t["category"].tolist() == ["noise", "leak"] and t["complaints"].tolist() == [2, 1]
+
+
+# ------------------------------------------------------------------------------------ call-centre queue
+def _erlang_c_closed_form(n, load):
+    """Erlang C written with Poisson probabilities (an independent formula, not the Erlang B recursion):
+    C = p(N) / (p(N) + (1 - A/N) P(N-1)), p and P the Poisson(A) pmf and cdf."""
+    from scipy import stats
+    top = stats.poisson.pmf(n, load)
+    return top / (top + (1 - load / n) * stats.poisson.cdf(n - 1, load))
+
+
+def _erlang_c_exact(n, load):
+    """Erlang C as the textbook ratio of sums, in exact rational arithmetic (load a Fraction)."""
+    from fractions import Fraction
+    from math import factorial
+    a = Fraction(load)
+    last = a ** n / factorial(n) * Fraction(n) / (n - a)
+    return float(last / (sum(a ** k / factorial(k) for k in range(n)) + last))
+
+
+def test_erlang_c_published_and_hand_computed_values():
+    """Textbook values: A=2 Erlangs, N=3 agents -> P(wait) = 4/9 = 0.4444; A=1, N=2 -> (1/2·2)/(1+1+1) = 1/3;
+    M/M/1 -> C(1, A) = A (the server's utilisation); no load -> nobody waits."""
+    assert sv.erlang_c(3, 2.0) == pytest.approx(4 / 9, rel=1e-12)
+    assert round(sv.erlang_c(3, 2.0), 4) == 0.4444
+    assert sv.erlang_c(2, 1.0) == pytest.approx(1 / 3, rel=1e-12)
+    for a in (0.1, 0.5, 0.9):
+        assert sv.erlang_c(1, a) == pytest.approx(a, rel=1e-12)
+    assert sv.erlang_c(4, 0.0) == 0.0
+
+
+@pytest.mark.parametrize("n, load", [(3, 2.0), (5, 4.5), (14, 10.5), (45, 39.3), (120, 110.0), (600, 580.0)])
+def test_erlang_c_matches_poisson_closed_form(n, load):
+    """The Erlang B recursion against the Poisson closed form (scipy) over small and large pools, and against
+    the exact ratio of sums where the factorials are small enough."""
+    assert sv.erlang_c(n, load) == pytest.approx(_erlang_c_closed_form(n, load), rel=1e-9)
+    if n <= 120:
+        assert sv.erlang_c(n, load) == pytest.approx(_erlang_c_exact(n, load), rel=1e-9)
+
+
+def test_service_level_closed_form():
+    """P(wait <= t) = 1 - C e^{-(N-A)t/h}: at t=0 it is 1 - C; for M/M/1 it is 1 - rho e^{-(1-rho)t/h}."""
+    assert sv.service_level(3, 2.0, 60.0, within=0.0) == pytest.approx(5 / 9, rel=1e-12)
+    rho, h, t = 0.8, 100.0, 20.0
+    assert sv.service_level(1, rho, h, within=t) == pytest.approx(1 - rho * np.exp(-(1 - rho) * t / h), rel=1e-12)
+    levels = [sv.service_level(n, 39.3, 270.0) for n in range(40, 60)]
+    assert all(b > a for a, b in zip(levels, levels[1:]))  # more agents, better service
+
+
+@pytest.mark.parametrize("load, aht, target, within", [(39.3, 270.0, 0.8, 20.0), (2.0, 60.0, 0.8, 20.0),
+                                                        (0.3, 300.0, 0.95, 10.0), (250.0, 180.0, 0.9, 15.0),
+                                                        (12.0, 180.0, 0.5, 0.0)])
+def test_agents_needed_meets_the_target_and_one_fewer_does_not(load, aht, target, within):
+    """Brute force over the closed form: the staffing reaches the target; one agent fewer either misses it or
+    has no more agents than Erlangs."""
+    n = sv.agents_needed(load, aht, target=target, within=within)
+    assert 1 - _erlang_c_closed_form(n, load) * np.exp(-(n - load) * within / aht) >= target
+    if n - 1 > load:
+        assert 1 - _erlang_c_closed_form(n - 1, load) * np.exp(-(n - 1 - load) * within / aht) < target
+
+
+def test_serve_queue_hand_computed():
+    """A hand-traced queue: one agent, calls at 0, 1, 2 s of 10 s each; the second caller's patience (5 s)
+    runs out, the third waits until the agent is free at 10 s. Two agents: nobody waits but the third caller."""
+    w, a = sv.serve_queue([0.0, 1.0, 2.0], [10.0, 10.0, 10.0], 1, patience=[5.0, 5.0, 20.0])
+    assert w.tolist() == [0.0, 5.0, 8.0] and a.tolist() == [True, False, True]
+    w, a = sv.serve_queue([0.0, 1.0, 2.0], [10.0, 10.0, 10.0], 2)
+    assert w.tolist() == [0.0, 0.0, 8.0] and a.all()
+
+
+def test_simulation_agrees_with_erlang_c_within_its_noise():
+    """Independent computation: a long M/M/N run (600 hours, no patience) at 2, 5 and 45 agents gives the Erlang C
+    share answered at once (1 - C) and within 20 s, each within 4 batch-means standard errors (plus 0.002 for
+    the batches' own bias); the standard errors are small enough to tell one agent more or less apart (the
+    Erlang C gap to N +/- 1 exceeds 6 of them)."""
+    rng = np.random.default_rng(2024)
+    for n, load, aht in [(5, 4.0, 60.0), (2, 1.2, 30.0), (45, 39.3, 270.0)]:
+        wait, answered = sv.simulate_queue(load / aht, aht, n, hours=600, rng=rng)
+        assert answered.all()
+        for within in (0.0, 20.0):
+            m = sv.measure_queue(wait, answered, within=within, batches=30)
+            expected = sv.service_level(n, load, aht, within)
+            assert abs(m.service_level - expected) < 4 * m.standard_error + 0.002
+            assert 0 < 6 * m.standard_error < min(sv.service_level(n + 1, load, aht, within) - expected,
+                                                  expected - (sv.service_level(n - 1, load, aht, within)
+                                                              if n - 1 > load else 0.0))
+
+
+def test_simulation_is_deterministic_for_a_seed():
+    """The run is a function of the Generator passed down: the same seed gives the same waits."""
+    one = sv.simulate_queue(0.1, 30.0, 4, hours=5, patience=20.0, rng=np.random.default_rng(3))
+    two = sv.simulate_queue(0.1, 30.0, 4, hours=5, patience=20.0, rng=np.random.default_rng(3))
+    assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        sv.simulate_queue(0.1, 30.0, 4, hours=5, rng=3)
+
+
+def test_abandonment_lowers_the_waits():
+    """The same arrivals and handle times served with and without patience: callers who hang up shorten the
+    queue for the others, so every caller waits at most as long, the mean wait falls, the service level rises
+    (M/M/N+M above Erlang C) and some callers are lost."""
+    rng = np.random.default_rng(9)
+    n = rng.poisson(0.15 * 20 * 3600)
+    arrival = np.sort(rng.uniform(0, 20 * 3600, n))
+    handle = rng.exponential(60.0, n)
+    patience = rng.exponential(30.0, n)
+    w0, a0 = sv.serve_queue(arrival, handle, 9)
+    w1, a1 = sv.serve_queue(arrival, handle, 9, patience=patience)
+    assert (w1 <= w0 + 1e-9).all() and w1.mean() < 0.8 * w0.mean()
+    assert a0.all() and 0 < (~a1).mean() < 0.5
+    sl0, sl1 = (sv.measure_queue(w, a).service_level for w, a in ((w0, a0), (w1, a1)))
+    assert sl1 > sl0
+    wait, answered = sv.simulate_queue(0.15, 60.0, 10, hours=30, patience=30.0, rng=np.random.default_rng(1))
+    m = sv.measure_queue(wait, answered)
+    assert m.service_level > sv.service_level(10, 9.0, 60.0) + 4 * m.standard_error and m.abandoned > 0
+
+
+def test_queue_errors_name_the_parameter():
+    """Bad input is stopped at the door: an overloaded queue for Erlang C (load >= agents), negative rates and
+    times, a target outside (0, 1), unsorted arrivals and a seed where a Generator is expected."""
+    for call, match in [
+        (lambda: sv.erlang_c(3, 3.0), "load=3.0 Erlangs must be below n_agents=3"),
+        (lambda: sv.erlang_c(3, 4.5), "load=4.5 Erlangs must be below n_agents=3"),
+        (lambda: sv.erlang_c(0, 0.5), "n_agents must be >= 1"),
+        (lambda: sv.erlang_c(3, -1.0), "load must be >= 0"),
+        (lambda: sv.service_level(3, 2.0, 0.0), "aht must be > 0"),
+        (lambda: sv.service_level(3, 2.0, 60.0, within=-1), "within must be >= 0"),
+        (lambda: sv.agents_needed(5.0, 60.0, target=1.0), "target must be < 1.0"),
+        (lambda: sv.agents_needed(5.0, 60.0, target=0.0), "target must be > 0.0"),
+        (lambda: sv.agents_needed(-5.0, 60.0), "load must be >= 0"),
+        (lambda: sv.simulate_queue(-0.1, 60.0, 3, hours=5, rng=np.random.default_rng(0)), "rate must be > 0"),
+        (lambda: sv.simulate_queue(0.1, -60.0, 3, hours=5, rng=np.random.default_rng(0)), "aht must be > 0"),
+        (lambda: sv.simulate_queue(0.1, 60.0, 3, hours=5, patience=-1.0, rng=np.random.default_rng(0)),
+         "patience must be > 0"),
+        (lambda: sv.simulate_queue(0.1, 60.0, 3, hours=1, rng=np.random.default_rng(0)), "hours must be > 1.0"),
+        (lambda: sv.serve_queue([2.0, 1.0], [1.0, 1.0], 1), "arrival must be sorted"),
+        (lambda: sv.serve_queue([1.0, 2.0], [1.0, -1.0], 1), "handle must be >= 0"),
+        (lambda: sv.serve_queue([1.0, 2.0], [1.0], 1), "handle has 1 values, arrival has 2"),
+        (lambda: sv.measure_queue([1.0, 2.0], [True, True], batches=3), "batches=3 needs at least 3 calls"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            call()
+    with pytest.raises(TypeError, match="n_agents must be an integer"):
+        sv.erlang_c(3.5, 2.0)
+    with pytest.raises(TypeError, match="answered must be a boolean array"):
+        sv.measure_queue([1.0, 2.0], [1, 0])

@@ -15,11 +15,10 @@ Manufacturing & Service Operations Management 5(2) (public record). All figures 
 """
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 import pandas as pd
 
+from crmlab.service import agents_needed, serve_queue
 from crmlab.worlds import Column, Knob, Table, register
 
 INTERVALS = 24                   # half-hours from 08:00 to 20:00
@@ -143,7 +142,7 @@ E_k = c_k + (1 - p_k)(cost_per_repeat + E_next)，上门服务 E = (c + (1 - p) 
 
 
 def serve_fifo(arrival, handle, patience, n_agents):
-    """First-come-first-served queue with ``n_agents`` servers and abandonment.
+    """First-come-first-served queue with ``n_agents`` servers and abandonment (:func:`crmlab.service.serve_queue`).
 
     Returns (wait, answered): a caller is answered when the earliest free agent is free before the caller's
     patience runs out; otherwise they wait their patience and leave without taking an agent.
@@ -152,35 +151,7 @@ def serve_fifo(arrival, handle, patience, n_agents):
     >>> w.tolist(), a.tolist()
     ([0.0, 5.0, 8.0], [True, False, True])
     """
-    free = [0.0] * n_agents
-    wait = np.empty(arrival.size)
-    answered = np.empty(arrival.size, dtype=bool)
-    for i, (a, h, p) in enumerate(zip(arrival.tolist(), handle.tolist(), patience.tolist())):
-        start = free[0] if free[0] > a else a
-        if start - a > p:
-            wait[i], answered[i] = p, False
-        else:
-            wait[i], answered[i] = start - a, True
-            heapq.heapreplace(free, start + h)
-    return wait, answered
-
-
-def erlang_c_wait_prob(n_agents: int, load: float) -> float:
-    """Erlang C probability that a call waits (M/M/N, load in Erlangs), via the Erlang B recursion."""
-    if n_agents <= load:
-        return 1.0
-    b = 1.0
-    for k in range(1, n_agents + 1):
-        b = load * b / (k + load * b)
-    return n_agents * b / (n_agents - load * (1 - b))
-
-
-def erlang_c_agents(load: float, aht: float, target: float = 0.8, within: float = 20.0) -> int:
-    """Fewest agents for which the Erlang C service level P(wait <= within) reaches ``target``."""
-    n = max(1, int(np.floor(load)) + 1)
-    while 1 - erlang_c_wait_prob(n, load) * np.exp(-(n - load) * within / aht) < target:
-        n += 1
-    return n
+    return serve_queue(arrival, handle, n_agents, patience=patience)
 
 
 def _expected_costs(k: dict) -> dict:
@@ -253,7 +224,7 @@ def build(rng: np.random.Generator, k: dict):
         "arrival_rate": [float(r) for r in rate],
         "load_erlangs": [float(x) for x in load],
         "peak_interval": int(np.argmax(SHARES)),
-        "erlang_c_agents": [erlang_c_agents(float(x), k["aht_s"]) for x in load],
+        "erlang_c_agents": [agents_needed(float(x), k["aht_s"]) for x in load],
         "agents_on_duty": agents,
         "aht_s": k["aht_s"],
         "patience_s": k["patience_s"],
