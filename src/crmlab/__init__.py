@@ -24,7 +24,7 @@ _LAZY = {
 }
 _SUBMODULES = {"worlds", "cases", "plots", "results", "runner", "clv", "rfm", "concentration", "segmentation",
                "value", "loyalty", "ladder", "service", "churn", "basket", "rewards", "accounts", "checks",
-               "sources", "effects", "glossary"}
+               "sources", "effects", "glossary", "survival"}
 
 
 def __getattr__(name: str):
