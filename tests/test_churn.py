@@ -227,6 +227,24 @@ def test_uplift_reads_columns_by_any_name():
         ch.campaign_uplift(d, segment_col="seg").rename(columns={"seg": "segment"}))
 
 
+def test_uplift_sort_false_keeps_the_callers_order_with_the_same_rows():
+    """sort=False only reorders: a categorical segment comes in its category order (unobserved categories left
+    out), any other column in the order of first appearance; each row equals the sorted table's row for that
+    segment, and "all" stays last."""
+    seg = ["white_collar", "student", "senior", "student", "white_collar", "senior"] * 20
+    d = _two_groups(40, 60, 20, 60, seg=seg)
+    sorted_table = ch.campaign_uplift(d, segment_col="seg").set_index("segment")
+    first_seen = ch.campaign_uplift(d, segment_col="seg", sort=False)
+    assert first_seen["segment"].tolist() == ["white_collar", "student", "senior", "all"]
+    pd.testing.assert_frame_equal(first_seen.set_index("segment"), sorted_table.loc[first_seen["segment"]])
+    d["seg"] = pd.Categorical(seg, categories=["student", "business", "white_collar", "senior"])
+    by_category = ch.campaign_uplift(d, segment_col="seg", sort=False)
+    assert by_category["segment"].tolist() == ["student", "white_collar", "senior", "all"]
+    pd.testing.assert_frame_equal(by_category.set_index("segment"), sorted_table.loc[by_category["segment"]])
+    assert ch.campaign_uplift(d, segment_col="seg")["segment"].tolist() == ["senior", "student", "white_collar",
+                                                                              "all"]
+
+
 def test_uplift_errors():
     d = _two_groups(5, 10, 3, 10, seg=["a"] * 10 + ["b"] * 10)
     with pytest.raises(ValueError, match="segment 'a' lacks a treated or a control group"):
@@ -239,6 +257,8 @@ def test_uplift_errors():
         ch.campaign_uplift(d, method="exact")
     with pytest.raises(ValueError, match="level"):
         ch.campaign_uplift(d, level=0)
+    with pytest.raises(TypeError, match="sort must be True or False"):
+        ch.campaign_uplift(d, sort="segment")
 
 
 # -------------------------------------------------------------------------------------- targeting ROI
@@ -294,3 +314,26 @@ def test_plots_render_without_warnings():
     t = ch.targeting_roi(p, value=100, uplift=0.2, offer_cost=5)
     ax = render_strict(lambda: ch.plot_roi(t))
     assert ax.collections[0].get_offsets()[0][0] == t.loc[t["best"], "share_targeted"].item()
+
+
+def test_plot_uplift_draws_the_table_as_given_with_title_and_percentage_points():
+    """Against the table itself: each row's point and interval ends (x 100 with percent=True, asymmetric as
+    Newcombe's are) at height n-1-i (first row on top), its label as tick, a vertical line at zero, the given
+    title and x label; the defaults still draw shares with the default title."""
+    d = _two_groups(56, 70, 48, 80, seg=(["a", "b"] * 75))
+    table = ch.campaign_uplift(d, segment_col="seg")
+    ax = render_strict(lambda: ch.plot_uplift(table, title="By plan", xlabel="points", percent=True))
+    points = ax.lines[0]
+    assert points.get_xdata() == pytest.approx(100 * table["uplift"].to_numpy())
+    assert list(points.get_ydata()) == [2, 1, 0]
+    segments = ax.collections[0].get_segments()  # the horizontal error bars, one per row
+    assert [s[0][0] for s in segments] == pytest.approx(100 * table["ci_low"].to_numpy())
+    assert [s[1][0] for s in segments] == pytest.approx(100 * table["ci_high"].to_numpy())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "all"]
+    assert any(list(line.get_xdata()) == [0, 0] for line in ax.lines[1:])
+    assert (ax.get_title(), ax.get_xlabel()) == ("By plan", "points")
+    ax = render_strict(lambda: ch.plot_uplift(table))
+    assert ax.lines[0].get_xdata() == pytest.approx(table["uplift"].to_numpy())
+    assert ax.get_title() == "Campaign uplift"
+    with pytest.raises(TypeError, match="percent must be True or False"):
+        ch.plot_uplift(table, percent="yes")

@@ -7,7 +7,8 @@
 - :func:`gains_table` ranks customers by score and cuts them into equal bins (deciles): response rate,
   cumulative response, cumulative gain (share of all churners captured) and lift per bin.
 - :func:`campaign_uplift` compares a treated group with a random control group: the difference in
-  response rates with a Wald or Newcombe (hybrid Wilson score) interval, overall and per segment.
+  response rates with a Wald or Newcombe (hybrid Wilson score) interval, overall and per segment (sorted, or
+  in the caller's order); :func:`plot_uplift` draws it as a horizontal interval plot.
 - :func:`targeting_roi` prices a retention offer: targeting the top-k customers saves
   score x uplift x value in expectation and costs k x offer cost.
 
@@ -286,7 +287,8 @@ def _difference_interval(x1, n1, x0, n0, level: float, method: str) -> tuple[np.
 
 
 def campaign_uplift(data: pd.DataFrame, *, treatment_col: str = "treated", response_col: str = "responded",
-                    segment_col: str | None = None, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+                    segment_col: str | None = None, level: float = 0.95, method: str = "newcombe",
+                    sort: bool = True) -> pd.DataFrame:
     """Uplift of a campaign: response rate of the treated minus that of the (random) control group.
 
     Parameters
@@ -298,6 +300,9 @@ def campaign_uplift(data: pd.DataFrame, *, treatment_col: str = "treated", respo
     level : confidence level of the interval, in (0, 1).
     method : ``"newcombe"`` (hybrid Wilson score interval, Newcombe 1998 method 10; good in small samples
         and near 0 or 1) or ``"wald"`` (normal approximation).
+    sort : True (default) lists the segments in sorted order; False keeps the caller's order: a categorical
+        ``segment_col`` in the order of its categories (those that occur), any other column in the order of
+        first appearance.
 
     Returns
     -------
@@ -314,12 +319,17 @@ def campaign_uplift(data: pd.DataFrame, *, treatment_col: str = "treated", respo
     >>> d = pd.DataFrame({"treated": [1] * 70 + [0] * 80, "responded": [1] * 56 + [0] * 14 + [1] * 48 + [0] * 32})
     >>> campaign_uplift(d)[["uplift", "ci_low", "ci_high"]].round(4).values.tolist()
     [[0.2, 0.0524, 0.3339]]
+    >>> d["tier"] = pd.Categorical(["low", "high"] * 75, categories=["low", "high"])
+    >>> campaign_uplift(d, segment_col="tier", sort=False)["segment"].tolist()
+    ['low', 'high', 'all']
 
     Source: Analytical CRM course pack (source 1), lines 12–19 (campaign evaluation).
     """
     check_dataframe(data, name="data")
     level = check_probability(level, "level", open_low=True, open_high=True)
     check_choice(method, "method", ("newcombe", "wald"))
+    if not isinstance(sort, (bool, np.bool_)):
+        raise TypeError(f"sort must be True or False, got {sort!r}")
     treated = binary_column(data, treatment_col, arg="treatment_col", name="data")
     response = binary_column(data, response_col, arg="response_col", name="data").astype(float)
     if segment_col is not None:
@@ -333,6 +343,14 @@ def campaign_uplift(data: pd.DataFrame, *, treatment_col: str = "treated", respo
     frame["rt"], frame["rc"] = frame["r"] * frame["t"], frame["r"] * ~frame["t"]
     g = frame.groupby("segment", sort=True).agg(n_treated=("t", "sum"), n_all=("t", "size"), x1=("rt", "sum"),
                                                 x0=("rc", "sum"))
+    if segment_col is not None and not sort:
+        column = data[segment_col]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            present = set(g.index)
+            order = [c for c in column.cat.categories if c in present]
+        else:
+            order = list(pd.unique(keys))
+        g = g.loc[order]
     if segment_col is not None:
         total = pd.DataFrame({"n_treated": [g["n_treated"].sum()], "n_all": [g["n_all"].sum()],
                               "x1": [g["x1"].sum()], "x0": [g["x0"].sum()]}, index=["all"])
@@ -480,25 +498,45 @@ def plot_cumulative_response(table: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_uplift(table: pd.DataFrame, *, ax=None):
-    """Uplift per segment with its interval (output of :func:`campaign_uplift`).
+def plot_uplift(table: pd.DataFrame, *, ax=None, title: str | None = None, xlabel: str | None = None,
+                percent: bool = False):
+    """Uplift per segment with its interval (output of :func:`campaign_uplift`): a horizontal interval plot,
+    first row at the top, with a line at zero (no effect).
+
+    Parameters
+    ----------
+    table : DataFrame with columns ``segment, uplift, ci_low, ci_high`` (e.g. from :func:`campaign_uplift`);
+        ``segment`` labels the rows.
+    ax : Axes to draw on (default: a new figure).
+    title, xlabel : title and x-axis label (default: "Campaign uplift" and a label saying what uplift means).
+    percent : True draws the uplift in percentage points (x 100) instead of as a difference of shares.
 
     Example
     -------
     >>> d = pd.DataFrame({"treated": [1, 1, 0, 0] * 10, "responded": [1, 0, 0, 0] * 10,
     ...                   "plan": ["A"] * 20 + ["B"] * 20})
-    >>> ax = plot_uplift(campaign_uplift(d, segment_col="plan"))
+    >>> ax = plot_uplift(campaign_uplift(d, segment_col="plan"), title="By plan", percent=True)
+    >>> ax.get_title(), [t.get_text() for t in ax.get_yticklabels()]
+    ('By plan', ['A', 'B', 'all'])
     """
     check_dataframe(table, name="table")
     check_columns(table, ["segment", "uplift", "ci_low", "ci_high"], name="table")
+    if not isinstance(percent, (bool, np.bool_)):
+        raise TypeError(f"percent must be True or False, got {percent!r}")
     ax = axes_or_new(ax)
+    scale = 100.0 if percent else 1.0
     ys = np.arange(len(table))[::-1]
-    ax.errorbar(table["uplift"], ys, xerr=[table["uplift"] - table["ci_low"], table["ci_high"] - table["uplift"]],
-                fmt="o", color=PALETTE[0], capsize=3)
+    uplift = scale * table["uplift"].to_numpy(dtype=float)
+    low, high = scale * table["ci_low"].to_numpy(dtype=float), scale * table["ci_high"].to_numpy(dtype=float)
+    ax.errorbar(uplift, ys, xerr=[uplift - low, high - uplift], fmt="o", color=PALETTE[0], capsize=3)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(ys, [str(s) for s in table["segment"]])
-    ax.set_xlabel(label("Uplift (treated − control response rate)", "增量(实验组 − 对照组响应率)"))
-    ax.set_title(label("Campaign uplift", "营销活动增量"))
+    if xlabel is None:
+        xlabel = (label("Uplift (treated − control response rate, percentage points)",
+                        "增量(实验组 − 对照组响应率，百分点)") if percent
+                  else label("Uplift (treated − control response rate)", "增量(实验组 − 对照组响应率)"))
+    ax.set_xlabel(xlabel)
+    ax.set_title(label("Campaign uplift", "营销活动增量") if title is None else title)
     return ax
 
 
