@@ -180,3 +180,51 @@ def test_too_many_unreadable_rows_stop_the_duckdb_engine_and_leave_no_clean_file
     rc, _, err = _analyze(capsys, path, "--customer", "客户", "--date", "日期", "--amount", "金额",
                           "--out", tmp_path / "o", "--engine", "duckdb")
     assert rc == 1 and "cannot be read" in err and not (tmp_path / "o" / "clean_transactions.parquet").exists()
+
+
+def test_duckdb_cleaning_is_deterministic_across_runs_and_threads(tmp_path):
+    """Same file, same options: the clean log is the same to the last bit whether DuckDB runs on one thread or
+    several (amounts are summed with fsum, a compensated sum, so the order parallel workers add in does not
+    show); the in-memory engine is deterministic by construction."""
+    path = _messy_parquet(tmp_path / "export.parquet", n=20_000)
+    logs = []
+    for k, threads in enumerate((1, 2, 2)):
+        res = clean_parquet(path, **COLS, out_path=tmp_path / f"clean{k}.parquet", threads=threads)
+        logs.append(pd.read_parquet(res.transactions))
+    for other in logs[1:]:
+        pd.testing.assert_frame_equal(logs[0], other, check_exact=True)
+
+
+@pytest.mark.parametrize("engine", ["memory", "duckdb"])
+def test_a_fully_refunded_day_is_not_a_purchase_whatever_the_rounding(tmp_path, engine):
+    """0.10 + 0.20 - 0.30 is 5.6e-17 in floating point, not 0: by hand, the day nets to nothing and its three
+    rows are refund exclusions, while a day with a real remainder (0.10 + 0.20 - 0.25) stays a purchase."""
+    day = pd.Timestamp("2024-03-01").date()
+    table = pa.table({"order": ["o1", "o2", "o3", "o4", "o5", "o6"], "c": ["a", "a", "a", "b", "b", "b"],
+                      "d": pa.array([day] * 6, pa.date32()), "m": [0.10, 0.20, -0.30, 0.10, 0.20, -0.25]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    cols = dict(customer_col="c", date_col="d", amount_col="m")
+    res = (clean_transactions(tmp_path / "t.parquet", **cols) if engine == "memory" else
+           clean_parquet(tmp_path / "t.parquet", **cols, out_path=tmp_path / "clean.parquet"))
+    log = res.transactions if engine == "memory" else pd.read_parquet(res.transactions)
+    q = res.quality.set_index("item")["rows"]
+    assert q["refund"] == 3 and q["refund_days_netted"] == 1
+    assert log["customer_id"].tolist() == ["b"] and log["amount"].iloc[0] == pytest.approx(0.05)
+
+
+def test_infinite_and_nan_amounts_are_unreadable_on_both_engines_and_refused_by_the_summary(tmp_path):
+    """An infinite spend is no spend: counted as unparsable_amount by both cleanings (by hand: 2 of 4 rows),
+    and a summary of a file holding one says so instead of leaving it out of a sum."""
+    from crmlab.rfm import rfm_summary
+
+    day = pd.Timestamp("2024-03-01").date()
+    table = pa.table({"c": ["a", "a", "b", "b"], "d": pa.array([day] * 4, pa.date32()),
+                      "m": [1.0, float("inf"), float("nan"), 2.0]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    cols = dict(customer_col="c", date_col="d", amount_col="m")
+    mem = clean_transactions(tmp_path / "t.parquet", **cols)
+    sql = clean_parquet(tmp_path / "t.parquet", **cols, out_path=tmp_path / "clean.parquet")
+    _same(mem, sql)
+    assert mem.quality.set_index("item").loc["unparsable_amount", "rows"] == 2
+    with pytest.raises(ValueError, match="'m' of transactions has 2 missing or infinite"):
+        rfm_summary(str(tmp_path / "t.parquet"), customer_col="c", date_col="d", amount_col="m")

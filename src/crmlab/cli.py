@@ -376,7 +376,7 @@ def add_analyze(subparsers) -> argparse.ArgumentParser:
                         "(typed parquet exports larger than memory: DATE/TIMESTAMP dates, numeric amounts); auto "
                         f"(default): DuckDB for such a parquet file of {AUTO_DUCKDB_ROWS:,} rows or more")
     s.add_argument("--memory-limit", default=None, metavar="SIZE",
-                   help="DuckDB's memory limit with the DuckDB engine, e.g. 2GB (default); the rest spills to disk "
+                   help="DuckDB's memory limit with the DuckDB engine, e.g. 2GB (default 1GB); the rest spills to disk "
                         "in a temporary folder inside --out")
     s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="compute the transaction summary on a Dask cluster (default: $CRMLAB_SCHEDULER, else here)")

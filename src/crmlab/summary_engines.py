@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["is_duckdb_input", "is_dask_input", "customer_days_duckdb", "customer_days_dask", "duckdb_limits",
-           "connect"]
+           "connect", "exact_sum"]
 
 _REFUND_HINT = ("refunds and returns must be netted against the purchases they reverse before summarising "
                 "(crmlab does not guess which purchase a refund belongs to)")
@@ -74,6 +74,16 @@ def connect(memory_limit: str | None = None, temp_directory=None):
     con.execute("SET preserve_insertion_order=false")
     con.execute("SET TimeZone='UTC'")
     return con
+
+
+def exact_sum(expr: str) -> str:
+    """SQL for the sum of ``expr`` (amounts) that is the same whatever order DuckDB's threads add in: the
+    values as DECIMAL(38, 9) (exact to a billionth, up to 10^29), summed exactly, then as DOUBLE. A sum of
+    doubles depends on the order of the additions, which a parallel aggregation does not fix, so two runs
+    on the same file could differ in the last bits - and a day netting to zero could come out as 1e-17.
+    Callers refuse or exclude non-finite amounts first (they would be left out of the sum)."""
+    # the CASE keeps a NaN the query filters out from being cast before the filter applies
+    return f"CAST(sum(CAST(CASE WHEN isfinite({expr}) THEN {expr} END AS DECIMAL(38, 9))) AS DOUBLE)"
 
 
 def _quote(name: str) -> str:
@@ -126,7 +136,7 @@ def customer_days_duckdb(source, customer_col: str, date_col: str, amount_col: s
     base = rel.query("src", f"SELECT {c} AS c, date_diff('day', DATE '1970-01-01', CAST({d} AS DATE)) AS day, "
                             f"{amount} AS a FROM src")
     stats = base.query("b", "SELECT count(*) - count(c), count(*) - count(day), min(day), max(day), "
-                            "count(*) FILTER (WHERE a < 0), count(*) - count(a) FROM b").fetchall()[0]
+                            "count(*) FILTER (WHERE a < 0), count(*) - count(a) + count(*) FILTER (WHERE NOT isfinite(a)) FROM b").fetchall()[0]
     missing_id, missing_day, first_day, last_day, negative, missing_amount = stats
     if missing_id:
         raise ValueError(f"column {customer_col!r} of transactions has {missing_id} missing customer id(s)")
@@ -135,16 +145,16 @@ def customer_days_duckdb(source, customer_col: str, date_col: str, amount_col: s
     if first_day is None:
         raise ValueError("transactions is empty: there is nothing to summarise")
     if amount_col is not None and missing_amount:
-        raise ValueError(f"column {amount_col!r} of transactions has {missing_amount} missing amount(s)")
+        raise ValueError(f"column {amount_col!r} of transactions has {missing_amount} missing or infinite amount(s)")
     if amount_col is not None and negative:
         raise ValueError(f"column {amount_col!r} of transactions has {negative} negative amount(s); {_REFUND_HINT}")
     end_day = _observation_day(observation_end, int(first_day), int(last_day))
     # aggregations and a hash join only (no window over all customer-days): each spills to disk when it must
     per = base.query("b", f"""
-        WITH days AS (SELECT c, day, sum(a) AS a FROM b WHERE day <= {end_day} GROUP BY c, day),
+        WITH days AS (SELECT c, day, {exact_sum('a')} AS a FROM b WHERE day <= {end_day} GROUP BY c, day),
              firsts AS (SELECT c, min(day) AS f FROM days GROUP BY c)
-        SELECT c, min(day) AS first_day, max(day) AS last_day, count(*) AS n_days, sum(a) AS total,
-               sum(CASE WHEN day > f THEN a ELSE 0.0 END) AS repeat_total
+        SELECT c, min(day) AS first_day, max(day) AS last_day, count(*) AS n_days, {exact_sum('a')} AS total,
+               {exact_sum('CASE WHEN day > f THEN a ELSE 0.0 END')} AS repeat_total
         FROM days JOIN firsts USING (c) GROUP BY c ORDER BY c""").fetchnumpy()
     ids = per["c"]
     ids = ids.to_numpy() if hasattr(ids, "to_numpy") else np.asarray(ids)

@@ -32,7 +32,9 @@ under exactly one reason, checked in this order:
     so a hash collision cannot merge two different purchases.
 ``refund``
     refund policy ``drop``: every negative amount; policy ``net``: the rows of a customer-day that held a
-    refund and whose net (purchases minus refunds of that customer on that day) is <= 0 - a refund with
+    refund and whose net (purchases minus refunds of that customer on that day) is <= 0 (a net within
+    :data:`NET_ZERO` of the day's gross, rounding noise of floating-point sums such as 0.1 + 0.2 - 0.3,
+    counts as 0: a fully refunded order is not a purchase) - a refund with
     no purchase of the same customer on the same day is never matched to an earlier purchase (crmlab does
     not guess which purchase it reverses). Policy ``error`` stops at the first negative amounts instead.
 
@@ -74,7 +76,7 @@ from .parse import DEFAULT_BLANK_IDS, clean_ids, date_cells_to_days, observation
 from .read import read_columns
 from .values import to_arrow
 
-__all__ = ["REASONS", "REFUND_POLICIES", "DUPLICATE_POLICIES", "UNREADABLE", "UNREADABLE_LIMIT", "TOTAL_WORDS",
+__all__ = ["REASONS", "REFUND_POLICIES", "DUPLICATE_POLICIES", "UNREADABLE", "UNREADABLE_LIMIT", "TOTAL_WORDS", "NET_ZERO",
            "CleanResult",
            "clean_transactions", "pseudonymize"]
 
@@ -84,7 +86,7 @@ REASONS = {
     "total_row": "a totals row (合计, 总计, 小计, Total, Subtotal, ...), not a purchase",
     "blank_id": "customer id blank, whitespace or a placeholder",
     "unparsable_date": "date does not parse",
-    "unparsable_amount": "amount is not a number",
+    "unparsable_amount": "amount is not a (finite) number",
     "out_of_period": "date after observation_end",
     "duplicate": "exact duplicate of an earlier row (every column equal)",
     "refund": "refund policy",
@@ -107,6 +109,9 @@ _DUPLICATE_TEXT = {"drop": REASONS["duplicate"],
 _REFUND_TEXT = {"net": "refund with no same-day purchase to net against, or day net <= 0",
                 "drop": "refund (negative amount) dropped"}
 _N_EXAMPLES = 3
+#: A customer-day's net below this share of its gross (purchases plus refunds, in absolute value) is zero:
+#: the rounding noise of a floating-point sum, whatever order it was added in (both engines use it).
+NET_ZERO = 1e-9
 
 
 # --- pseudonyms ------------------------------------------------------------------------------------------
@@ -354,7 +359,7 @@ def clean_transactions(source, *, customer_col: str, date_col: str, amount_col: 
         out |= bad_date
         amount_raw = batch.column(2)
         amounts, mark = parse_amounts(amount_raw, mark)
-        bad_amount = np.isnan(amounts) & ~out
+        bad_amount = ~np.isfinite(amounts) & ~out  # NaN, or an infinity (no spend is infinite)
         tally.add("unparsable_amount", bad_amount, amount_raw, n_read)
         ok = ~(out | bad_amount)
         day_num = days.astype(np.int64)
@@ -512,13 +517,14 @@ def _merge_days(customer: np.ndarray, days: np.ndarray, amounts: np.ndarray, row
     sorted_amounts = amounts[order]
     net = np.add.reduceat(sorted_amounts, starts)
     low = np.minimum.reduceat(sorted_amounts, starts)
+    gross = np.add.reduceat(np.abs(sorted_amounts), starts)
     del sorted_amounts
     count = np.diff(np.r_[starts, len(key)])
     first_rows = rows[order[starts]]  # stable sort: the first row of a run is its earliest in the file
     key = key[starts]
     day = key % span + day0
     if refunds == "net":
-        netted_away = (low < 0) & (net <= 0)
+        netted_away = (low < 0) & (net <= NET_ZERO * gross)
         hits = np.flatnonzero(netted_away)
         hits = hits[np.argsort(first_rows[hits], kind="stable")[:_N_EXAMPLES]]
         tally.counts["refund"] += int(count[netted_away].sum())

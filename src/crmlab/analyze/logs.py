@@ -58,7 +58,9 @@ def spend_after(log, start) -> pd.Series:
     """Each customer's spend on the days after ``start`` (customers with none are absent)."""
     if not is_file_log(log):
         return log[log["date"] > pd.Timestamp(start)].groupby("customer_id")["amount"].sum()
-    got = _sql(log, f"SELECT customer_id, sum(amount) AS s FROM LOG WHERE date > {_day(start)} GROUP BY ALL")
+    from ..summary_engines import exact_sum
+
+    got = _sql(log, f"SELECT customer_id, {exact_sum('amount')} AS s FROM LOG WHERE date > {_day(start)} GROUP BY ALL")
     return pd.Series(got["s"], index=pd.Index(got["customer_id"], dtype=object), dtype=float)
 
 

@@ -41,14 +41,15 @@ import pandas as pd
 
 from .._validate import check_choice
 from ..errors import CrmlabError
-from .clean import (_N_EXAMPLES, DUPLICATE_POLICIES, REFUND_POLICIES, TOTAL_WORDS, CleanResult, _quality_table,
-                    _Tally, pseudonymize, refund_error, total_label)
+from .clean import (_N_EXAMPLES, DUPLICATE_POLICIES, NET_ZERO, REFUND_POLICIES, TOTAL_WORDS, CleanResult,
+                    _quality_table, _Tally, pseudonymize, refund_error, total_label)
+from ..summary_engines import exact_sum
 from .parse import DEFAULT_BLANK_IDS, observation_end_day
 
 __all__ = ["clean_parquet", "duckdb_reason", "DEFAULT_MEMORY_LIMIT"]
 
 #: DuckDB's memory limit when none is given: it spills the rest to disk.
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "1GB"
 _ROW = "__crmlab_row"
 #: Unicode whitespace, as pyarrow's utf8_trim_whitespace trims it (DuckDB's trim() takes only spaces).
 _SPACE = "".join(map(chr, (9, 10, 11, 12, 13, 32, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
@@ -143,7 +144,7 @@ def clean_parquet(path, *, customer_col: str, date_col: str, amount_col: str, re
         Where the clean per-customer-day parquet file is written (the format of
         :func:`~crmlab.analyze.store.write_clean`, read back by :func:`~crmlab.analyze.store.load_transactions`).
     memory_limit : str
-        DuckDB's memory limit (``"2GB"``); what does not fit is spilled to ``temp_directory``.
+        DuckDB's memory limit (``"1GB"``, the default); what does not fit is spilled to ``temp_directory``.
     temp_directory : path, optional
         Folder for the spill files (default: a new folder beside ``out_path``, removed afterwards).
     threads : int, optional
@@ -231,7 +232,7 @@ def _clean(con, path, label, types, cust, date, amount, order, refunds, end, key
                           day, a, nullif(oid_text, '') AS oid, h FROM s)
         SELECT row, cid, day, a, oid, CASE WHEN oid IS NULL THEN h END AS h,
                CASE WHEN is_total THEN 1 WHEN cid IS NULL THEN 2 WHEN day IS NULL THEN 3
-                    WHEN a IS NULL OR isnan(a) THEN 4 WHEN {late} THEN 5 ELSE 0 END::TINYINT AS reason
+                    WHEN a IS NULL OR NOT isfinite(a) THEN 4 WHEN {late} THEN 5 ELSE 0 END::TINYINT AS reason
         FROM r""")
     n_read = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     if n_read == 0:
@@ -296,9 +297,9 @@ def _clean(con, path, label, types, cust, date, amount, order, refunds, end, key
         raise CrmlabError(f"{label}: none of the {n_read} rows is usable; see the reasons: "
                           + ", ".join(f"{k} {v}" for k, v in tally.counts.items() if v))
     end_date = pd.Timestamp(last[0]) if end is None else pd.Timestamp("1970-01-01") + pd.Timedelta(days=end)
-    con.execute("""CREATE TABLE days AS SELECT cid, day, sum(a) AS net, min(a) AS low, count(*) AS n,
-                          min(row) AS first FROM used GROUP BY cid, day""")
-    drop_day = "low < 0 AND net <= 0" if refunds == "net" else "false"
+    con.execute(f"""CREATE TABLE days AS SELECT cid, day, {exact_sum('a')} AS net, min(a) AS low,
+                          {exact_sum('abs(a)')} AS gross, count(*) AS n, min(row) AS first FROM used GROUP BY cid, day""")
+    drop_day = f"low < 0 AND net <= {NET_ZERO!r} * gross" if refunds == "net" else "false"
     if refunds == "net":
         gone, netted = con.execute(f"SELECT coalesce(sum(n) FILTER (WHERE {drop_day}), 0), "
                                    f"count(*) FILTER (WHERE low < 0 AND NOT ({drop_day})) FROM days").fetchone()
