@@ -159,6 +159,8 @@ def test_the_command_gives_the_same_report_tables_on_both_engines(tmp_path, caps
 @pytest.mark.parametrize("extra, message", [
     (["--engine", "duckdb", "--scheduler", "tcp://127.0.0.1:1"], "choose one"),
     (["--memory-limit", "1GB"], "--memory-limit is DuckDB's"),
+    (["--engine", "duckdb", "--memory-limit", "lots"], "--memory-limit must be a size such as 512MB"),
+    (["--engine", "duckdb", "--memory-limit", "1GB'; SET threads=1; --"], "--memory-limit must be a size"),
 ])
 def test_engine_options_that_do_not_fit_are_one_line(tmp_path, capsys, extra, message):
     pq.write_table(pa.table({"c": ["a"], "d": pa.array([pd.Timestamp("2024-01-02").date()], pa.date32()),

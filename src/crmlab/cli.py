@@ -490,6 +490,11 @@ def cmd_analyze(args) -> int:
     engine = _analyze_engine(args, path, scheduler)
     if args.memory_limit is not None and engine != "duckdb":
         raise CrmlabError("--memory-limit is DuckDB's: it needs --engine duckdb (or auto on a large typed parquet)")
+    if args.memory_limit is not None:
+        from .summary_engines import MEMORY_LIMIT
+
+        if not MEMORY_LIMIT.fullmatch(args.memory_limit):
+            raise CrmlabError(f"--memory-limit must be a size such as 512MB or 2GB, got {args.memory_limit!r}")
     blanks = tuple(DEFAULT_BLANK_IDS) + tuple(args.blank_id)
     t0 = time.perf_counter()
     if engine == "duckdb":

@@ -20,6 +20,7 @@ are identical up to the order in which floating-point additions happen (a relati
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def is_dask_input(obj) -> bool:
     return type(obj).__module__.startswith("dask") and hasattr(obj, "npartitions")
 
 
+#: A DuckDB memory size: a number and a unit (``512MB``, ``1.5GB``, ``2GiB``).
+MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(K|M|G|T)i?B", re.IGNORECASE)
 #: DuckDB settings for the connections this module opens (None: DuckDB's own defaults), set for a block of
 #: work with :func:`duckdb_limits` - ``crmlab analyze`` caps DuckDB's memory this way.
 _LIMITS = {"memory_limit": None, "temp_directory": None}
@@ -64,9 +67,11 @@ def connect(memory_limit: str | None = None, temp_directory=None):
     """A DuckDB connection in UTC with the given limits, else those of :func:`duckdb_limits`, else DuckDB's."""
     import duckdb
 
-    con = duckdb.connect()
     memory_limit = memory_limit or _LIMITS["memory_limit"]
     temp_directory = temp_directory or _LIMITS["temp_directory"]
+    if memory_limit and not MEMORY_LIMIT.fullmatch(str(memory_limit)):
+        raise ValueError(f"memory_limit must be a size such as 512MB or 2GB, got {memory_limit!r}")
+    con = duckdb.connect()
     if memory_limit:
         con.execute(f"SET memory_limit='{memory_limit}'")
     if temp_directory:

@@ -43,7 +43,7 @@ from .._validate import check_choice
 from ..errors import CrmlabError
 from .clean import (_N_EXAMPLES, DUPLICATE_POLICIES, NET_ZERO, REFUND_POLICIES, TOTAL_WORDS, CleanResult,
                     _quality_table, _Tally, pseudonymize, refund_error, total_label)
-from ..summary_engines import exact_sum
+from ..summary_engines import connect, exact_sum
 from .parse import DEFAULT_BLANK_IDS, observation_end_day
 
 __all__ = ["clean_parquet", "duckdb_reason", "DEFAULT_MEMORY_LIMIT"]
@@ -191,11 +191,8 @@ def clean_parquet(path, *, customer_col: str, date_col: str, amount_col: str, re
 
     own_temp = temp_directory is None
     temp = Path(tempfile.mkdtemp(prefix=".crmlab-duckdb-", dir=out_path.parent)) if own_temp else Path(temp_directory)
-    con = duckdb.connect()  # in memory: what exceeds memory_limit is offloaded to temp_directory
+    con = connect(memory_limit, temp / "spill")  # in memory: what exceeds memory_limit is offloaded to disk
     try:
-        con.execute(f"SET memory_limit={_lit(memory_limit)}")
-        con.execute(f"SET temp_directory={_lit(str(temp / 'spill'))}")
-        con.execute("SET preserve_insertion_order=false")
         if threads:
             con.execute(f"SET threads={int(threads)}")
         result = _clean(con, path, label, types, cust, date, amount, order, refunds, end, key, dedup,
